@@ -53,6 +53,9 @@ class Dataset:
     mirror_folder: str = ""  # folder name in a mirror, when it is not the id (several share one)
     redistributable: bool = True  # False where the terms forbid redistributing the data
     manual_download: str = ""  # where set: no URL to fetch from; how to obtain the files
+    # Staging shapes beyond the kind's own (stg_<id>__dialogues/__utterances or __examples):
+    publishes_label_list: bool = False  # stg_<id>__labels: upstream's label order or scenarios
+    annotates_user_intents: bool = False  # stg_<id>__frames: intents of user turns
     files: tuple[UpstreamFile, ...] = field(default=(), repr=False)
 
     def url(self, file: UpstreamFile) -> str:
@@ -71,6 +74,7 @@ DERIVED_SPLIT_RULE = (
 _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     Dataset(
         id="sgd",
+        annotates_user_intents=True,
         name="Schema-Guided Dialogue (DSTC8)",
         kind="dialogues",
         repository="google-research-datasets/dstc8-schema-guided-dialogue",
@@ -86,6 +90,7 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     ),
     Dataset(
         id="multiwoz22",
+        annotates_user_intents=True,
         name="MultiWOZ 2.2",
         kind="dialogues",
         repository="budzianowski/multiwoz",
@@ -274,6 +279,7 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     ),
     Dataset(
         id="banking77",
+        publishes_label_list=True,
         name="BANKING77",
         kind="intents",
         repository="PolyAI-LDN/task-specific-datasets",
@@ -289,6 +295,7 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     ),
     Dataset(
         id="clinc150",
+        publishes_label_list=True,
         name="CLINC150 (oos-eval, data_full)",
         kind="intents",
         repository="clinc/oos-eval",
@@ -452,6 +459,16 @@ def select_datasets(
             f"unknown dataset {', '.join(map(repr, unknown))}; known: {', '.join(registry)}"
         )
     return [registry[name] for name in dict.fromkeys(names)]
+
+
+def dbt_vars(registry: dict[str, Dataset] = REGISTRY) -> dict[str, list[str]]:
+    """The dataset lists the dbt project unions, derived from the registry at build time."""
+    return {
+        "dialogue_datasets": [d.id for d in registry.values() if d.kind == "dialogues"],
+        "intent_datasets": [d.id for d in registry.values() if d.kind == "intents"],
+        "intent_label_catalogues": [d.id for d in registry.values() if d.publishes_label_list],
+        "dialogue_intent_datasets": [d.id for d in registry.values() if d.annotates_user_intents],
+    }
 
 
 SEED_COLUMNS = (
