@@ -4,7 +4,7 @@ with
 
 intent_examples as (
 
-    select * from {{ ref('intent_examples') }}
+    select * from {{ ref('int_intent_examples_screened') }}
 
 ),
 
@@ -12,7 +12,7 @@ evaluation_texts as (
 
     select distinct {{ comparison_text('text') }} as comparison_text
     from intent_examples
-    where split in ('validation', 'test')
+    where rejection_reason is null and split in ('validation', 'test')
 
 )
 

@@ -1,13 +1,26 @@
 -- Every candidate (anchor, positive) pair of every dialogue, with the first filter that
 -- removes it (removal_step; null when kept). Filters apply in this order: min_words,
--- max_words, speaker_transition, anchor_equals_positive, duplicate_in_split.
+-- max_words, speaker_transition, anchor_equals_positive, duplicate_in_split. A pair must stay
+-- out of training exports (training_exclusion) when it is in a test split or any utterance it
+-- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text.
 {%- set k = var('context_window_k') | int %}
 {%- set max_words = var('pair_max_words') %}
 with
 
+utterances as (
+
+    select * from {{ ref('int_utterances_screened') }}
+
+),
+
 turns as (
 
-    select * from {{ ref('turns') }}
+    select
+        *,
+        {{ language_of('locale') }} as language,
+        training_exclusion is not null as is_excluded_from_training
+    from utterances
+    where rejection_reason is null
 
 ),
 
@@ -19,7 +32,10 @@ windowed as (
         lead(speaker) over by_dialogue as next_speaker,
         lead(text) over by_dialogue as next_text,
         lead(n_words) over by_dialogue as next_n_words,
-        list({ 'speaker': speaker, 'text': text }) over preceding_window as context_turns
+        lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
+        list({ 'speaker': speaker, 'text': text }) over preceding_window as context_turns,
+        bool_or(is_excluded_from_training) over preceding_window
+            as context_is_excluded_from_training
     from turns
     window
         by_dialogue as (partition by dialogue_id order by turn_index),
@@ -49,7 +65,8 @@ next_turn_pairs as (
         next_text as positive_text,
         n_words as anchor_n_words,
         next_n_words as positive_n_words,
-        1 as context_size
+        1 as context_size,
+        is_excluded_from_training or next_is_excluded_from_training as spans_excluded_turn
     from windowed
     where next_turn_index is not null
 
@@ -76,7 +93,8 @@ context_response_pairs as (
         text as positive_text,
         cast(null as integer) as anchor_n_words,
         n_words as positive_n_words,
-        len(context_turns) as context_size
+        len(context_turns) as context_size,
+        is_excluded_from_training or context_is_excluded_from_training as spans_excluded_turn
     from windowed
     where len(context_turns) > 0
 
@@ -169,7 +187,11 @@ final as (
         case
             when filter_step is not null then filter_step
             when copy_number > 1 then 'duplicate_in_split'
-        end as removal_step
+        end as removal_step,
+        case
+            when split = 'test' then 'test_split'
+            when spans_excluded_turn then 'spans_evaluation_text'
+        end as training_exclusion
     from ranked
 
 )

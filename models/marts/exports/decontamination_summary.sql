@@ -3,7 +3,7 @@ with
 
 turns as (
 
-    select * from {{ ref('int_turns_decontaminated') }}
+    select * from {{ ref('turns') }}
 
 ),
 
@@ -13,20 +13,15 @@ pairs as (
 
 ),
 
-training_pairs as (
-
-    select * from {{ ref('training_pairs') }}
-
-),
-
 turn_counts as (
 
     select
         dataset,
         split,
         count(*) as n_turns,
-        count(*) filter (where exclusion_reason = 'test_split') as n_turns_test_split,
-        count(*) filter (where exclusion_reason = 'equals_evaluation_text') as n_turns_equal_to_evaluation_text
+        count(*) filter (where training_exclusion = 'test_split') as n_turns_test_split,
+        count(*) filter (where training_exclusion = 'equals_evaluation_text')
+            as n_turns_equal_to_evaluation_text
     from turns
     group by dataset, split
 
@@ -37,19 +32,9 @@ pair_counts as (
     select
         dataset,
         split,
-        count(*) as n_pairs
+        count(*) as n_pairs,
+        count(*) filter (where training_exclusion is null) as n_training_pairs
     from pairs
-    group by dataset, split
-
-),
-
-training_pair_counts as (
-
-    select
-        dataset,
-        split,
-        count(*) as n_training_pairs
-    from training_pairs
     group by dataset, split
 
 ),
@@ -65,16 +50,12 @@ final as (
         turn_counts.n_turns - turn_counts.n_turns_test_split - turn_counts.n_turns_equal_to_evaluation_text
             as n_training_turns,
         coalesce(pair_counts.n_pairs, 0) as n_pairs,
-        coalesce(pair_counts.n_pairs, 0) - coalesce(training_pair_counts.n_training_pairs, 0)
+        coalesce(pair_counts.n_pairs, 0) - coalesce(pair_counts.n_training_pairs, 0)
             as n_pairs_removed,
-        coalesce(training_pair_counts.n_training_pairs, 0) as n_training_pairs
+        coalesce(pair_counts.n_training_pairs, 0) as n_training_pairs
     from turn_counts
     left join pair_counts
         on turn_counts.dataset = pair_counts.dataset and turn_counts.split = pair_counts.split
-    left join training_pair_counts
-        on
-            turn_counts.dataset = training_pair_counts.dataset
-            and turn_counts.split = training_pair_counts.split
 
 )
 

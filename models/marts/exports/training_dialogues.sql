@@ -1,4 +1,5 @@
--- The decontaminated pre-training dialogues, rebuilt from training_turns.
+-- The decontaminated pre-training dialogues, rebuilt from training_turns. A view: the export
+-- reads it once.
 with
 
 dialogues as (

@@ -1,6 +1,6 @@
--- The decontaminated contrastive pairs: a pair is left out when any utterance it spans
--- (anchor_turn_index to positive_turn_index of its dialogue) is excluded from training.
--- anchor and positive come first, as sentence-transformers expects.
+-- The decontaminated contrastive pairs: utterance_pairs without a training_exclusion (no test
+-- split, no spanned utterance equal to a downstream evaluation text). A view: the export reads
+-- it once. anchor and positive come first, as sentence-transformers expects.
 with
 
 pairs as (
@@ -9,44 +9,15 @@ pairs as (
 
 ),
 
-turns as (
-
-    select * from {{ ref('int_turns_decontaminated') }}
-
-),
-
-excluded_turns as (
+kept as (
 
     select
-        dialogue_id,
-        turn_index
-    from turns
-    where exclusion_reason is not null
-
-),
-
-contaminated_pairs as (
-
-    select distinct pairs.pair_id
+        anchor_text as anchor,
+        positive_text as positive,
+        * exclude (training_exclusion)
     from pairs
-    inner join excluded_turns
-        on
-            pairs.dialogue_id = excluded_turns.dialogue_id
-            and excluded_turns.turn_index between pairs.anchor_turn_index and pairs.positive_turn_index
-
-),
-
-final as (
-
-    select
-        pairs.anchor_text as anchor,
-        pairs.positive_text as positive,
-        pairs.*
-    from pairs
-    left join contaminated_pairs
-        on pairs.pair_id = contaminated_pairs.pair_id
-    where contaminated_pairs.pair_id is null
+    where training_exclusion is null
 
 )
 
-select * from final
+select * from kept

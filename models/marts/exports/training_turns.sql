@@ -1,19 +1,20 @@
--- The decontaminated pre-training utterances: no test-split dialogue, no text equal to a
--- downstream validation/test example. turn_index stays that of turns (gaps where an
--- utterance was removed), so utterance_pairs' turn indices still point at the right turns.
+-- The decontaminated pre-training utterances: turns without a training_exclusion (no test
+-- split, no text equal to a downstream validation/test example). A view: the export reads it
+-- once. turn_index stays that of turns (gaps where an utterance was removed), so
+-- utterance_pairs' turn indices still point at the right turns.
 with
 
 turns as (
 
-    select * from {{ ref('int_turns_decontaminated') }}
+    select * from {{ ref('turns') }}
 
 ),
 
 kept as (
 
-    select * exclude (exclusion_reason)
+    select * exclude (training_exclusion)
     from turns
-    where exclusion_reason is null
+    where training_exclusion is null
 
 )
 

@@ -27,12 +27,13 @@ final as (
         cast(source_turn_index as integer) as source_turn_index,
         speaker,
         text,
-        cast(length(text) as integer) as n_chars,
-        cast({{ count_words('text') }} as integer) as n_words,
+        cast(n_chars as integer) as n_chars,
+        cast(n_words as integer) as n_words,
         intents,
         services,
         source_dialogue_id,
-        source_path
+        source_path,
+        training_exclusion
     from kept
 
 )
