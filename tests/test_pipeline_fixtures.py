@@ -299,10 +299,11 @@ def test_dbt_docs_generate_works_and_every_model_and_column_is_described(
 @pytest.mark.parametrize("dataset_id", INTENT_DATASETS)
 def test_every_raw_intent_example_is_kept_or_rejected(fixture_warehouse, dataset_id):
     data_dir, _ = fixture_warehouse
+    manifest = data_dir / "raw" / dataset_id / "_manifest.parquet"
     [(raw,)] = query(
         data_dir,
-        "select sum(records) from staging.stg_ingest__files where dataset = ? and table_name = 'examples'",
-        [dataset_id],
+        "select sum(records) from read_parquet(?) where table_name = 'examples'",
+        [str(manifest)],
     )
     [(kept,)] = query(
         data_dir, "select count(*) from intent_examples where dataset = ?", [dataset_id]
