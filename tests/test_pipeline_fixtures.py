@@ -449,13 +449,16 @@ def test_every_user_turn_of_annotated_dialogues_is_accounted_for(fixture_warehou
     assert set(by_dataset) == {"sgd", "multiwoz22"}
     for dataset, (turns, accounted, examples, _, _) in by_dataset.items():
         assert turns == accounted and examples > 0, dataset
-    user_turns = dict(
-        query(
+    # Counted straight from the raw Parquet, independently of the dbt models.
+    user_turns = {
+        dataset: query(
             data_dir,
-            "select dataset, count(*) from intermediate.int_utterances_unioned where speaker = 'user' "
-            "and dataset in ('sgd', 'multiwoz22') group by 1",
-        )
-    )
+            "select count(*) from (select unnest(turns) as turn from read_parquet(?)) "
+            "where turn.speaker = 'USER'",
+            [str(data_dir / "raw" / dataset / "dialogues" / "**" / "*.parquet")],
+        )[0][0]
+        for dataset in ("sgd", "multiwoz22")
+    }
     assert {d: v[0] for d, v in by_dataset.items()} == user_turns
     assert by_dataset["sgd"][3] > 0, "the SGD fixture has a user turn whose frames all say NONE"
     assert by_dataset["sgd"][4] > 0, "the SGD fixture has a user turn with two frames and intents"

@@ -30,10 +30,14 @@ from ingest.registry import REGISTRY
 Progress = Callable[[str], None]
 
 PRETRAIN_TABLES = {
-    # folder: (decontaminated model, model without decontamination)
-    "pretrain_dialogues": ("training_dialogues", "dialogues"),
-    "pretrain_turns": ("training_turns", "turns"),
-    "pairs": ("training_pairs", "utterance_pairs"),
+    # folder: (decontaminated model, model without decontamination, row order of the files)
+    "pretrain_dialogues": ("training_dialogues", "dialogues", "dialogue_id"),
+    "pretrain_turns": ("training_turns", "turns", "dialogue_id, turn_index"),
+    "pairs": (
+        "training_pairs",
+        "utterance_pairs",
+        "pair_type, dialogue_id, anchor_turn_index, positive_turn_index",
+    ),
 }
 SPLITS = ("train", "validation", "test")
 
@@ -180,14 +184,17 @@ def _export_pretraining(
     """Dialogues, turns and pairs of the dialogue datasets, one Parquet file per split."""
     written = {}
     note = _decontamination_note(connection, datasets, decontaminate)
-    for folder, (clean_model, raw_model) in PRETRAIN_TABLES.items():
+    for folder, (clean_model, raw_model, row_order) in PRETRAIN_TABLES.items():
         model = clean_model if decontaminate else raw_model
         select = f"select * from {model}"
         if model == "utterance_pairs":
             select = f"select anchor_text as anchor, positive_text as positive, * from {model}"
         rows = {}
         for split in SPLITS:
-            sql = f"select * from ({select}) where split = ? and list_contains(?, dataset)"
+            sql = (
+                f"select * from ({select}) where split = ? and list_contains(?, dataset) "
+                f"order by {row_order}"
+            )
             count = _copy(
                 connection, sql, [split, datasets], work_dir / folder / f"{split}.parquet"
             )
@@ -220,7 +227,8 @@ def _export_downstream(
             for split in SPLITS:
                 count = _copy(
                     connection,
-                    "select * from intent_examples where dataset = ? and locale = ? and split = ?",
+                    "select * from intent_examples where dataset = ? and locale = ? and split = ? "
+                    "order by example_id",
                     [dataset, locale, split],
                     work_dir / "downstream" / dataset / locale / f"{split}.parquet",
                 )
