@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import subprocess
@@ -29,10 +28,10 @@ class BuildOptions:
 
 
 def registered_datasets() -> list[str]:
-    """Dataset ids of the registry, as seeds/datasets.csv lists them."""
-    path = PROJECT_DIR / "seeds" / "datasets.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [row["dataset"] for row in csv.DictReader(handle)]
+    """Dataset ids of the registry."""
+    from ingest.registry import REGISTRY
+
+    return list(REGISTRY)
 
 
 def default_mirror() -> str:

@@ -3,8 +3,8 @@
 Dataset-level facts (name, license, citation, homepage, where upstream lives) are
 declared here; the upstream files of each dataset (path, split, locale, git blob
 SHA-1 and size) are listed in ``upstream_files.tsv`` beside this module.
-``seeds/datasets.csv`` is rendered from this registry (``python -m ingest.registry``)
-and a test keeps the two equal.
+Nothing else names the datasets: the pipeline passes the dbt project what it needs of
+the registry as vars at build time (``dbt_vars``; ``python -m ingest.registry`` prints them).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -461,56 +462,39 @@ def select_datasets(
     return [registry[name] for name in dict.fromkeys(names)]
 
 
-def dbt_vars(registry: dict[str, Dataset] = REGISTRY) -> dict[str, list[str]]:
-    """The dataset lists the dbt project unions, derived from the registry at build time."""
+def registry_rows(registry: dict[str, Dataset] = REGISTRY) -> list[dict[str, object]]:
+    """One row per dataset with the facts the warehouse's `datasets` model holds."""
+    return [
+        {
+            "dataset": dataset.id,
+            "name": dataset.name,
+            "kind": dataset.kind,
+            "license": dataset.license,
+            "citation": dataset.citation,
+            "homepage": dataset.homepage,
+            "repository": dataset.repository,
+            "commit": dataset.commit,
+            "split_source": dataset.split_source,
+            "split_rule": dataset.split_rule,
+            "redistributable": dataset.redistributable,
+            "n_upstream_files": len(dataset.files),
+        }
+        for dataset in registry.values()
+    ]
+
+
+def dbt_vars(registry: dict[str, Dataset] = REGISTRY) -> dict[str, object]:
+    """What the dbt project needs of the registry, passed as dbt vars at build time: the
+    dataset lists its unions take and the registry rows of the `datasets` model."""
     return {
         "dialogue_datasets": [d.id for d in registry.values() if d.kind == "dialogues"],
         "intent_datasets": [d.id for d in registry.values() if d.kind == "intents"],
         "intent_label_catalogues": [d.id for d in registry.values() if d.publishes_label_list],
         "dialogue_intent_datasets": [d.id for d in registry.values() if d.annotates_user_intents],
+        "datasets": registry_rows(registry),
     }
 
 
-SEED_COLUMNS = (
-    "dataset",
-    "name",
-    "kind",
-    "license",
-    "citation",
-    "homepage",
-    "repository",
-    "commit",
-    "split_source",
-    "split_rule",
-    "redistributable",
-    "n_upstream_files",
-)
-
-
-def render_datasets_seed(registry: dict[str, Dataset] = REGISTRY) -> str:
-    """The registry as the CSV text of seeds/datasets.csv."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SEED_COLUMNS)
-    for dataset in registry.values():
-        writer.writerow(
-            [
-                dataset.id,
-                dataset.name,
-                dataset.kind,
-                dataset.license,
-                dataset.citation,
-                dataset.homepage,
-                dataset.repository,
-                dataset.commit,
-                dataset.split_source,
-                dataset.split_rule,
-                str(dataset.redistributable).lower(),
-                len(dataset.files),
-            ]
-        )
-    return out.getvalue()
-
-
 if __name__ == "__main__":
-    sys.stdout.write(render_datasets_seed())
+    json.dump(dbt_vars(), sys.stdout, indent=2)
+    sys.stdout.write("\n")

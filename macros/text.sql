@@ -14,3 +14,8 @@
 {% macro comparison_text(expression) -%}
     lower({{ expression }})
 {%- endmacro %}
+
+{#- A Jinja string as an SQL string literal (single quotes doubled); null for none. -#}
+{% macro sql_string(value) -%}
+    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- endmacro %}

@@ -1,4 +1,4 @@
-"""The registry is the single source of truth: seeds and dbt vars must agree with it."""
+"""The registry is the single source of truth: dbt gets what it needs of it as vars."""
 
 from __future__ import annotations
 
@@ -10,28 +10,31 @@ import yaml
 from ingest.registry import (
     REGISTRY,
     UnknownDatasetError,
-    render_datasets_seed,
+    dbt_vars,
     select_datasets,
 )
 from ingest.sources import parser_for
 from tests.support import REPO_ROOT
 
 
-def test_datasets_seed_is_rendered_from_registry():
-    committed = (REPO_ROOT / "seeds" / "datasets.csv").read_text(encoding="utf-8")
-    assert committed == render_datasets_seed(), (
-        "seeds/datasets.csv is out of date: run `python -m ingest.registry > seeds/datasets.csv`"
-    )
-
-
-def test_dbt_dataset_vars_list_the_registry_datasets_of_each_kind():
-    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))
+def test_dbt_vars_list_the_registry_datasets_and_their_staging_models_exist():
+    dataset_vars = dbt_vars()
     for kind, var in (("dialogues", "dialogue_datasets"), ("intents", "intent_datasets")):
-        assert project["vars"][var] == [d.id for d in REGISTRY.values() if d.kind == kind]
-    for dataset_id in project["vars"]["intent_label_catalogues"]:
-        assert (
-            REPO_ROOT / "models" / "staging" / dataset_id / f"stg_{dataset_id}__labels.sql"
-        ).is_file()
+        assert dataset_vars[var] == [d.id for d in REGISTRY.values() if d.kind == kind]
+    for var, entity in (
+        ("intent_label_catalogues", "labels"),
+        ("dialogue_intent_datasets", "frames"),
+    ):
+        assert dataset_vars[var], var
+        for dataset_id in dataset_vars[var]:
+            staging = REPO_ROOT / "models" / "staging" / dataset_id
+            assert (staging / f"stg_{dataset_id}__{entity}.sql").is_file(), (var, dataset_id)
+    assert [row["dataset"] for row in dataset_vars["datasets"]] == list(REGISTRY)
+
+
+def test_no_dataset_is_named_in_dbt_project_vars():
+    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert not set(project["vars"]) & set(dbt_vars()), "dbt_project.yml repeats the registry"
 
 
 STAGING_MODELS = {"dialogues": ["dialogues", "utterances"], "intents": ["examples"]}
