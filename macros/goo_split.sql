@@ -72,12 +72,7 @@ renamed as (
 ),
 
 keyed as (
-
-    select
-        {{ record_key('dataset', 'split', 'locale', 'source_example_id') }} as example_id,
-        *
-    from renamed
-
+    {{ keyed_examples('renamed') }}
 )
 
 select * from keyed

@@ -33,3 +33,12 @@
         else 'train'
     end
 {%- endmacro %}
+
+{#- The last step of a staging examples model: the corpus-wide example_id first, then every
+    column of the relation. -#}
+{% macro keyed_examples(relation) %}
+    select
+        {{ record_key('dataset', 'split', 'locale', 'source_example_id') }} as example_id,
+        *
+    from {{ relation }}
+{% endmacro %}

@@ -37,20 +37,7 @@ renamed as (
 ),
 
 normalised as (
-
-    select
-        '{{ dataset }}' as dataset,
-        source_path,
-        record_index,
-        source_turn_index,
-        upstream_speaker,
-        speaker,
-        raw_text,
-        {{ clean_text('raw_text') }} as text,
-        cast(null as varchar[]) as intents,
-        cast(null as varchar[]) as services
-    from renamed
-
+    {{ normalised_utterances(dataset, 'renamed') }}
 )
 
 select * from normalised

@@ -53,20 +53,7 @@ unioned as (
 ),
 
 normalised as (
-
-    select
-        'camrest676' as dataset,
-        source_path,
-        record_index,
-        source_turn_index,
-        upstream_speaker,
-        speaker,
-        raw_text,
-        {{ clean_text('raw_text') }} as text,
-        cast(null as varchar[]) as intents,
-        cast(null as varchar[]) as services
-    from unioned
-
+    {{ normalised_utterances('camrest676', 'unioned') }}
 )
 
 select * from normalised

@@ -69,20 +69,7 @@ numbered as (
 ),
 
 normalised as (
-
-    select
-        'woz2' as dataset,
-        source_path,
-        record_index,
-        source_turn_index,
-        upstream_speaker,
-        speaker,
-        raw_text,
-        {{ clean_text('raw_text') }} as text,
-        cast(null as varchar[]) as intents,
-        cast(null as varchar[]) as services
-    from numbered
-
+    {{ normalised_utterances('woz2', 'numbered') }}
 )
 
 select * from normalised
