@@ -27,7 +27,7 @@
     md5(key) as an integer, modulo 10: 0-7 train, 8 validation, 9 test. Stable across runs,
     machines and engines (ingest/registry.py DERIVED_SPLIT_RULE says the same in words). -#}
 {% macro derived_split(key_expression) -%}
-    case cast(('0x' || left(md5({{ key_expression }}), 8)) as bigint) % 10
+    case {{ hex_to_integer('left(md5(' ~ key_expression ~ '), 8)') }} % 10
         when 8 then 'validation'
         when 9 then 'test'
         else 'train'
@@ -42,3 +42,11 @@
         *
     from {{ relation }}
 {% endmacro %}
+
+{#- A string of hexadecimal digits as an integer (engines differ: Spark's cast gives null). -#}
+{% macro hex_to_integer(expression) -%}
+    {{ return(adapter.dispatch('hex_to_integer')(expression)) }}
+{%- endmacro %}
+{% macro duckdb__hex_to_integer(expression) -%}
+    cast(('0x' || {{ expression }}) as bigint)
+{%- endmacro %}

@@ -1,14 +1,130 @@
-{#- Engine-specific list handling lives here, so models stay portable SQL.
-    unnest_with_position: one output row per list element, with its 0-based position
-    (DuckDB zips two set-returning functions in one select list). -#}
+{#- Engine-specific list and struct SQL lives here, behind adapter.dispatch, so models stay
+    portable: a second engine (Spark) is added by writing its `<adapter>__` versions of
+    these macros. Positions given to and taken from these macros are 1-based where noted. -#}
+
+{#- One output row per list element, with its 0-based position. -#}
 {% macro unnest_with_position(list_expression, value_alias, position_alias) -%}
+    {{ return(adapter.dispatch('unnest_with_position')(list_expression, value_alias, position_alias)) }}
+{%- endmacro %}
+{% macro duckdb__unnest_with_position(list_expression, value_alias, position_alias) -%}
+    {#- DuckDB zips two set-returning functions in one select list. -#}
     unnest({{ list_expression }}) as {{ value_alias }},
     generate_subscripts({{ list_expression }}, 1) - 1 as {{ position_alias }}
 {%- endmacro %}
 
+{#- One output row per list element (no position). -#}
+{% macro unnest_list(list_expression) -%}
+    {{ return(adapter.dispatch('unnest_list')(list_expression)) }}
+{%- endmacro %}
+{% macro duckdb__unnest_list(list_expression) -%}
+    unnest({{ list_expression }})
+{%- endmacro %}
+
+{#- The number of elements of a list. -#}
+{% macro list_length(list_expression) -%}
+    {{ return(adapter.dispatch('list_length')(list_expression)) }}
+{%- endmacro %}
+{% macro duckdb__list_length(list_expression) -%}
+    len({{ list_expression }})
+{%- endmacro %}
+
+{#- The element at a 1-based position (the last one: list_length of the list). -#}
+{% macro list_element(list_expression, position) -%}
+    {{ return(adapter.dispatch('list_element')(list_expression, position)) }}
+{%- endmacro %}
+{% macro duckdb__list_element(list_expression, position) -%}
+    {{ list_expression }}[{{ position }}]
+{%- endmacro %}
+
+{#- A list literal of the given SQL expressions. -#}
+{% macro list_of(expressions) -%}
+    {{ return(adapter.dispatch('list_of')(expressions)) }}
+{%- endmacro %}
+{% macro duckdb__list_of(expressions) -%}
+    [{{ expressions | join(', ') }}]
+{%- endmacro %}
+
+{#- The SQL type of a list of strings, and an empty one. -#}
+{% macro string_list_type() -%}
+    {{ return(adapter.dispatch('string_list_type')()) }}
+{%- endmacro %}
+{% macro duckdb__string_list_type() -%}
+    varchar[]
+{%- endmacro %}
+{% macro empty_string_list() -%}
+    cast({{ list_of([]) }} as {{ string_list_type() }})
+{%- endmacro %}
+
+{#- A struct from an ordered mapping of field names to SQL expressions. -#}
+{% macro struct_of(fields) -%}
+    {{ return(adapter.dispatch('struct_of')(fields)) }}
+{%- endmacro %}
+{% macro duckdb__struct_of(fields) -%}
+    { {%- for name, expression in fields.items() %} '{{ name }}': {{ expression }}{% if not loop.last %},{% endif %}{% endfor %} }
+{%- endmacro %}
+
+{#- Aggregates into a list in the given order (optionally of distinct values). -#}
+{% macro ordered_list_agg(value, order_by, distinct=false) -%}
+    {{ return(adapter.dispatch('ordered_list_agg')(value, order_by, distinct)) }}
+{%- endmacro %}
+{% macro duckdb__ordered_list_agg(value, order_by, distinct) -%}
+    list({% if distinct %}distinct {% endif %}{{ value }} order by {{ order_by }})
+{%- endmacro %}
+
+{#- Joins strings with a separator in the given order (optionally distinct values). -#}
+{% macro ordered_string_agg(value, separator, order_by, distinct=false) -%}
+    {{ return(adapter.dispatch('ordered_string_agg')(value, separator, order_by, distinct)) }}
+{%- endmacro %}
+{% macro duckdb__ordered_string_agg(value, separator, order_by, distinct) -%}
+    string_agg({% if distinct %}distinct {% endif %}{{ value }}, {{ separator }} order by {{ order_by }})
+{%- endmacro %}
+
+{#- Window aggregates over a named window, in the window's row order: the values as a list,
+    and the strings joined by a separator. -#}
+{% macro windowed_list_agg(value, window_name) -%}
+    {{ return(adapter.dispatch('windowed_list_agg')(value, window_name)) }}
+{%- endmacro %}
+{% macro duckdb__windowed_list_agg(value, window_name) -%}
+    list({{ value }}) over {{ window_name }}
+{%- endmacro %}
+{% macro windowed_string_agg(value, separator, window_name) -%}
+    {{ return(adapter.dispatch('windowed_string_agg')(value, separator, window_name)) }}
+{%- endmacro %}
+{% macro duckdb__windowed_string_agg(value, separator, window_name) -%}
+    string_agg({{ value }}, {{ separator }}) over {{ window_name }}
+{%- endmacro %}
+
+{#- The values of one field of every struct in a list; with present_field, only of the
+    structs where that field is not null. -#}
+{% macro list_field(list_expression, field, present_field=none) -%}
+    {{ return(adapter.dispatch('list_field')(list_expression, field, present_field)) }}
+{%- endmacro %}
+{% macro duckdb__list_field(list_expression, field, present_field) -%}
+    [
+        list_item.{{ field }}
+        for list_item in {{ list_expression }}
+        {%- if present_field is not none %}
+        if list_item.{{ present_field }} is not null
+        {%- endif %}
+    ]
+{%- endmacro %}
+
+{#- A list of {speaker, text} structs as lines `speaker: text`, joined by new lines. -#}
+{% macro speaker_tagged_lines(list_expression) -%}
+    {{ return(adapter.dispatch('speaker_tagged_lines')(list_expression)) }}
+{%- endmacro %}
+{% macro duckdb__speaker_tagged_lines(list_expression) -%}
+    array_to_string(
+        [list_item.speaker || ': ' || list_item.text for list_item in {{ list_expression }}],
+        chr(10)
+    )
+{%- endmacro %}
 
 {#- The elements of a list other than `excluded`, each once, in first-seen order. -#}
 {% macro list_distinct_in_order(list_expression, excluded) -%}
+    {{ return(adapter.dispatch('list_distinct_in_order')(list_expression, excluded)) }}
+{%- endmacro %}
+{% macro duckdb__list_distinct_in_order(list_expression, excluded) -%}
     [
         {{ list_expression }}[position]
         for position in range(1, len({{ list_expression }}) + 1)

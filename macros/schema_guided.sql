@@ -23,7 +23,7 @@ renamed as (
         {{ normalise_split('_upstream_split') }} as split,
         'official' as split_source,
         _locale as locale,
-        cast(services as varchar[]) as services
+        cast(services as {{ string_list_type() }}) as services
     from source
 
 ),
@@ -70,12 +70,8 @@ frames_read as (
         source_turn_index,
         turn.speaker as upstream_speaker,
         turn.utterance as raw_text,
-        [frame.service for frame in turn.frames] as frame_services,
-        [
-            frame.state.active_intent
-            for frame in turn.frames
-            if frame.state is not null
-        ] as frame_intents
+        {{ list_field('turn.frames', 'service') }} as frame_services,
+        {{ list_field('turn.frames', 'state.active_intent', present_field='state') }} as frame_intents
     from turns
 
 ),
@@ -85,7 +81,7 @@ intents_listed as (
     select
         *,
         case
-            when len(frame_intents) > 0
+            when {{ list_length('frame_intents') }} > 0
                 then {{ list_distinct_in_order('frame_intents', "'NONE'") }}
         end as turn_intents
     from frames_read
@@ -106,8 +102,8 @@ normalised as (
         end as speaker,
         raw_text,
         {{ clean_text('raw_text') }} as text,
-        cast(turn_intents as varchar[]) as intents,
-        cast(frame_services as varchar[]) as services
+        cast(turn_intents as {{ string_list_type() }}) as intents,
+        cast(frame_services as {{ string_list_type() }}) as services
     from intents_listed
 
 )

@@ -1,12 +1,15 @@
 {#- Text as every mart stores it: Unicode NFC, runs of white space (incl. Unicode space
     separators) collapsed to one space, trimmed. Empty stays empty, so it can be rejected. -#}
 {% macro clean_text(expression) -%}
+    {{ return(adapter.dispatch('clean_text')(expression)) }}
+{%- endmacro %}
+{% macro duckdb__clean_text(expression) -%}
     trim(regexp_replace(nfc_normalize(coalesce({{ expression }}, '')), '[\s\pZ]+', ' ', 'g'))
 {%- endmacro %}
 
 {#- Whitespace-separated word count of an already cleaned text. -#}
 {% macro count_words(expression) -%}
-    case when {{ expression }} = '' then 0 else len(string_split({{ expression }}, ' ')) end
+    case when {{ expression }} = '' then 0 else {{ list_length("string_split(" ~ expression ~ ", ' ')") }} end
 {%- endmacro %}
 
 {#- The form in which two texts count as the same for duplicate and overlap measures: the

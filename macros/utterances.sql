@@ -15,8 +15,8 @@
         speaker,
         raw_text,
         {{ clean_text('raw_text') }} as text,
-        cast(null as varchar[]) as intents,
-        cast(null as varchar[]) as services
+        cast(null as {{ string_list_type() }}) as intents,
+        cast(null as {{ string_list_type() }}) as services
     from {{ relation }}
 {% endmacro %}
 

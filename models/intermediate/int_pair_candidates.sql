@@ -33,7 +33,8 @@ windowed as (
         lead(text) over by_dialogue as next_text,
         lead(n_words) over by_dialogue as next_n_words,
         lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
-        list({ 'speaker': speaker, 'text': text }) over preceding_window as context_turns,
+        {{ windowed_list_agg(struct_of({'speaker': 'speaker', 'text': 'text'}), 'preceding_window') }}
+            as context_turns,
         bool_or(is_excluded_from_training) over preceding_window
             as context_is_excluded_from_training
     from turns
@@ -82,21 +83,18 @@ context_response_pairs as (
         locale,
         language,
         dialogue_id,
-        turn_index - len(context_turns) as anchor_turn_index,
+        turn_index - {{ list_length('context_turns') }} as anchor_turn_index,
         turn_index as positive_turn_index,
-        context_turns[len(context_turns)].speaker as anchor_speaker,
+        {{ list_element('context_turns', list_length('context_turns')) }}.speaker as anchor_speaker,
         speaker as positive_speaker,
-        array_to_string(
-            [context_turn.speaker || ': ' || context_turn.text for context_turn in context_turns],
-            chr(10)
-        ) as anchor_text,
+        {{ speaker_tagged_lines('context_turns') }} as anchor_text,
         text as positive_text,
-        cast(null as integer) as anchor_n_words,
+        cast(null as integer) as anchor_n_words,  -- counted below, once the text is built
         n_words as positive_n_words,
-        len(context_turns) as context_size,
+        {{ list_length('context_turns') }} as context_size,
         is_excluded_from_training or context_is_excluded_from_training as spans_excluded_turn
     from windowed
-    where len(context_turns) > 0
+    where {{ list_length('context_turns') }} > 0
 
 ),
 
@@ -104,7 +102,16 @@ unioned as (
 
     select * from next_turn_pairs
     union all
-    select * replace ({{ count_words('anchor_text') }} as anchor_n_words) from context_response_pairs
+    select * from context_response_pairs
+
+),
+
+counted as (
+
+    select
+        *,
+        coalesce(anchor_n_words, {{ count_words('anchor_text') }}) as anchor_word_count
+    from unioned
 
 ),
 
@@ -114,11 +121,11 @@ flagged as (
         *,
         case
             when
-                anchor_n_words < {{ var('pair_min_words') }}
+                anchor_word_count < {{ var('pair_min_words') }}
                 or positive_n_words < {{ var('pair_min_words') }}
                 then 'min_words'
             {%- if max_words is not none %}
-            when anchor_n_words > {{ max_words }} or positive_n_words > {{ max_words }}
+            when anchor_word_count > {{ max_words }} or positive_n_words > {{ max_words }}
                 then 'max_words'
             {%- endif %}
             when
@@ -140,7 +147,7 @@ flagged as (
             when {{ comparison_text('anchor_text') }} = {{ comparison_text('positive_text') }}
                 then 'anchor_equals_positive'
         end as filter_step
-    from unioned
+    from counted
 
 ),
 
@@ -181,7 +188,7 @@ final as (
         positive_speaker,
         anchor_text,
         positive_text,
-        cast(anchor_n_words as integer) as anchor_n_words,
+        cast(anchor_word_count as integer) as anchor_n_words,
         cast(positive_n_words as integer) as positive_n_words,
         cast(context_size as integer) as context_size,
         case

@@ -28,7 +28,7 @@ active_intents as (
         source_turn_index,
         active_intent as intent,
         min(frame_index) as first_frame_index,
-        list(distinct service order by service) as services
+        {{ ordered_list_agg('service', 'service', distinct=true) }} as services
     from user_frames
     where active_intent is not null and active_intent != 'NONE'
     group by dialogue_id, source_turn_index, active_intent
@@ -40,10 +40,8 @@ turn_intents as (
     select
         dialogue_id,
         source_turn_index,
-        list(
-            { 'intent': intent, 'services': services }
-            order by first_frame_index
-        ) as intents
+        {{ ordered_list_agg(struct_of({'intent': 'intent', 'services': 'services'}), 'first_frame_index') }}
+            as intents
     from active_intents
     group by dialogue_id, source_turn_index
 
@@ -67,11 +65,11 @@ classified as (
         user_utterances.locale,
         user_utterances.source_turn_index,
         user_utterances.rejection_reason,
-        coalesce(turn_intents.intents, []) as intents,
+        coalesce(turn_intents.intents, {{ list_of([]) }}) as intents,
         case
             when user_utterances.rejection_reason is not null then 'utterance_rejected'
             when turn_intents.intents is null then 'no_active_intent'
-            when len(turn_intents.intents) = 1 then 'single_intent'
+            when {{ list_length('turn_intents.intents') }} = 1 then 'single_intent'
             else 'several_intents'
         end as outcome
     from user_utterances

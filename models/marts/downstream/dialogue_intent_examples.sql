@@ -17,11 +17,11 @@ turns_with_context as (
     select
         *,
         coalesce(
-            list({ 'speaker': speaker, 'text': text }) over preceding_turns,
-            []
+            {{ windowed_list_agg(struct_of({'speaker': 'speaker', 'text': 'text'}), 'preceding_turns') }},
+            {{ list_of([]) }}
         ) as context_turns,
         coalesce(
-            string_agg(speaker || ': ' || text, chr(10)) over preceding_turns,
+            {{ windowed_string_agg("speaker || ': ' || text", 'chr(10)', 'preceding_turns') }},
             ''
         ) as context_text
     from turns
@@ -39,7 +39,7 @@ labelled_turns as (
     select
         user_turns.dialogue_id,
         user_turns.source_turn_index,
-        len(user_turns.intents) as n_turn_intents,
+        {{ list_length('user_turns.intents') }} as n_turn_intents,
         {{ unnest_with_position('user_turns.intents', 'turn_intent', 'intent_position') }}
     from user_turns
     where user_turns.outcome in ('single_intent', 'several_intents')
@@ -77,7 +77,7 @@ final as (
         cast(labels_unpacked.intent_position as integer) as intent_position,
         turns_with_context.context_turns,
         turns_with_context.context_text,
-        cast(len(turns_with_context.context_turns) as integer) as n_context_turns,
+        cast({{ list_length('turns_with_context.context_turns') }} as integer) as n_context_turns,
         turns_with_context.n_chars,
         turns_with_context.n_words
     from labels_unpacked

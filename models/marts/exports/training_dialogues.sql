@@ -20,9 +20,11 @@ turns_aggregated as (
         dialogue_id,
         count(*) as n_turns,
         sum(n_words) as n_words,
-        list({ 'turn_index': turn_index, 'speaker': speaker, 'text': text } order by turn_index)
-            as turns,
-        string_agg(speaker || ': ' || text, chr(10) order by turn_index) as dialogue_text
+        {{ ordered_list_agg(
+            struct_of({'turn_index': 'turn_index', 'speaker': 'speaker', 'text': 'text'}),
+            'turn_index',
+        ) }} as turns,
+        {{ ordered_string_agg("speaker || ': ' || text", 'chr(10)', 'turn_index') }} as dialogue_text
     from training_turns
     group by dialogue_id
 

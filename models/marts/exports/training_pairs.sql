@@ -14,7 +14,23 @@ kept as (
     select
         anchor_text as anchor,
         positive_text as positive,
-        * exclude (training_exclusion)
+        pair_id,
+        pair_type,
+        dataset,
+        split,
+        split_source,
+        locale,
+        language,
+        dialogue_id,
+        anchor_turn_index,
+        positive_turn_index,
+        anchor_speaker,
+        positive_speaker,
+        anchor_text,
+        positive_text,
+        anchor_n_words,
+        positive_n_words,
+        context_size
     from pairs
     where training_exclusion is null
 

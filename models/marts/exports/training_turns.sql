@@ -12,7 +12,24 @@ turns as (
 
 kept as (
 
-    select * exclude (training_exclusion)
+    select
+        turn_id,
+        dialogue_id,
+        dataset,
+        split,
+        split_source,
+        locale,
+        language,
+        turn_index,
+        source_turn_index,
+        speaker,
+        text,
+        n_chars,
+        n_words,
+        intents,
+        services,
+        source_dialogue_id,
+        source_path
     from turns
     where training_exclusion is null
 

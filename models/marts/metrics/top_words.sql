@@ -44,7 +44,7 @@ words as (
         table_name,
         dataset,
         locale,
-        unnest(regexp_extract_all(lower(text), '{{ word_pattern }}')) as word
+        {{ unnest_list("regexp_extract_all(lower(text), '" ~ word_pattern ~ "')") }} as word
     from texts_unioned
 
 ),

@@ -21,11 +21,11 @@ turns_aggregated as (
         count(*) filter (where speaker = 'system') as n_system_turns,
         sum(n_words) as n_words,
         sum(n_chars) as n_chars,
-        list(
-            { 'turn_index': turn_index, 'speaker': speaker, 'text': text }
-            order by turn_index
-        ) as turns,
-        string_agg(speaker || ': ' || text, chr(10) order by turn_index) as dialogue_text
+        {{ ordered_list_agg(
+            struct_of({'turn_index': 'turn_index', 'speaker': 'speaker', 'text': 'text'}),
+            'turn_index',
+        ) }} as turns,
+        {{ ordered_string_agg("speaker || ': ' || text", 'chr(10)', 'turn_index') }} as dialogue_text
     from turns
     group by dialogue_id
 

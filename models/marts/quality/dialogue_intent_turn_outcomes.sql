@@ -24,7 +24,7 @@ outcomes as (
         count(*) filter (where outcome = 'several_intents') as n_several_intents,
         count(*) filter (where outcome = 'no_active_intent') as n_no_active_intent,
         count(*) filter (where outcome = 'utterance_rejected') as n_utterance_rejected,
-        sum(case when outcome in ('single_intent', 'several_intents') then len(intents) else 0 end)
+        sum(case when outcome in ('single_intent', 'several_intents') then {{ list_length('intents') }} else 0 end)
             as n_expected_examples
     from user_turns
     group by dataset, split

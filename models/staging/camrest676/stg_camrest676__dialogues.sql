@@ -31,7 +31,7 @@ renamed as (
         end as split,
         'derived' as split_source,
         _locale as locale,
-        ['restaurant'] as services
+        {{ list_of(["'restaurant'"]) }} as services
     from counted
 
 ),

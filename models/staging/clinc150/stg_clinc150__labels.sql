@@ -12,7 +12,7 @@ intents_unnested as (
 
     select
         domain,
-        unnest(intents) as intent
+        {{ unnest_list('intents') }} as intent
     from source
 
 ),

@@ -20,7 +20,7 @@ renamed as (
         {{ derived_split("'frames:' || id") }} as split,
         'derived' as split_source,
         _locale as locale,
-        ['travel'] as services
+        {{ list_of(["'travel'"]) }} as services
     from source
 
 ),

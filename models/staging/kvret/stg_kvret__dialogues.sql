@@ -19,7 +19,7 @@ renamed as (
         {{ normalise_split('_upstream_split') }} as split,
         'official' as split_source,
         _locale as locale,
-        [scenario.task.intent] as services
+        {{ list_of(['scenario.task.intent']) }} as services
     from source
 
 ),

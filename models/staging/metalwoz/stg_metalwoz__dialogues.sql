@@ -19,7 +19,7 @@ renamed as (
         {{ normalise_split('_upstream_split') }} as split,
         'official' as split_source,
         _locale as locale,
-        [domain] as services
+        {{ list_of(['domain']) }} as services
     from source
 
 ),

@@ -39,7 +39,7 @@ renamed as (
         {{ derived_split("'msre2e:' || domain || ':' || cast(session_id as varchar)") }} as split,
         'derived' as split_source,
         _locale as locale,
-        [domain] as services
+        {{ list_of(['domain']) }} as services
     from sessions
 
 ),

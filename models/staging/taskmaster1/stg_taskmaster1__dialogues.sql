@@ -22,7 +22,7 @@ split_lists_per_id as (
 
     select
         conversation_id,
-        string_agg(distinct _upstream_split, '|' order by _upstream_split) as listed_splits,
+        {{ ordered_string_agg('_upstream_split', "'|'", '_upstream_split', distinct=true) }} as listed_splits,
         count(distinct _upstream_split) as n_lists
     from split_ids
     group by conversation_id
@@ -56,8 +56,8 @@ renamed as (
         case when n_lists = 1 then 'official' else 'derived' end as split_source,
         _locale as locale,
         case
-            when instruction_id is null then cast([] as varchar[])
-            else [split_part(instruction_id, '-', 1)]
+            when instruction_id is null then {{ empty_string_list() }}
+            else {{ list_of(["split_part(instruction_id, '-', 1)"]) }}
         end as services
     from dialogues_with_lists
 

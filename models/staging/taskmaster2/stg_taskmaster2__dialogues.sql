@@ -19,7 +19,7 @@ renamed as (
         {{ derived_split("'taskmaster2:' || conversation_id") }} as split,
         'derived' as split_source,
         _locale as locale,
-        [regexp_extract(_source_path, '([^/]+)\.json$', 1)] as services
+        {{ list_of(["regexp_extract(_source_path, '([^/]+)\\.json$', 1)"]) }} as services
     from source
 
 ),

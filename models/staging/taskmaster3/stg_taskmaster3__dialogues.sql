@@ -21,7 +21,7 @@ split_folders_per_id as (
 
     select
         conversation_id,
-        string_agg(distinct _upstream_split, '|' order by _upstream_split) as listed_splits,
+        {{ ordered_string_agg('_upstream_split', "'|'", '_upstream_split', distinct=true) }} as listed_splits,
         count(distinct _upstream_split) as n_splits
     from split_rows
     group by conversation_id
@@ -55,8 +55,8 @@ renamed as (
         case when n_splits = 1 then 'official' else 'derived' end as split_source,
         _locale as locale,
         case
-            when vertical is null then cast([] as varchar[])
-            else [vertical]
+            when vertical is null then {{ empty_string_list() }}
+            else {{ list_of(['vertical']) }}
         end as services
     from dialogues_with_splits
 

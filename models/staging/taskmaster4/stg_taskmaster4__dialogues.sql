@@ -19,7 +19,7 @@ renamed as (
         {{ derived_split("'taskmaster4:' || conversation_id") }} as split,
         'derived' as split_source,
         _locale as locale,
-        [vertical] as services
+        {{ list_of(['vertical']) }} as services
     from source
 
 ),

@@ -19,7 +19,7 @@ renamed as (
         {{ normalise_split('_upstream_split') }} as split,
         'official' as split_source,
         _locale as locale,
-        ['restaurant'] as services
+        {{ list_of(["'restaurant'"]) }} as services
     from source
 
 ),
