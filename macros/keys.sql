@@ -50,3 +50,52 @@
 {% macro duckdb__hex_to_integer(expression) -%}
     cast(('0x' || {{ expression }}) as bigint)
 {%- endmacro %}
+
+{#- The last step of a staging dialogues model: the corpus-wide dialogue_id first, then every
+    column of the relation. -#}
+{% macro keyed_dialogues(relation) %}
+    select
+        {{ record_key('dataset', 'split', 'locale', 'source_dialogue_id') }} as dialogue_id,
+        *
+    from {{ relation }}
+{% endmacro %}
+
+{#- A whole staging dialogues model for a source whose records are dialogues: the upstream id
+    and services are SQL expressions over the record; the split is upstream's
+    (normalise_split), or derived from derived_split_key where upstream has none. -#}
+{% macro staged_dialogues(dataset, source_relation, source_dialogue_id, services, derived_split_key=none) %}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+
+    select
+        '{{ dataset }}' as dataset,
+        _source_path as source_path,
+        _record_index as record_index,
+        cast({{ source_dialogue_id }} as varchar) as source_dialogue_id,
+        _upstream_split as upstream_split,
+        {%- if derived_split_key is none %}
+        {{ normalise_split('_upstream_split') }} as split,
+        'official' as split_source,
+        {%- else %}
+        {{ derived_split(derived_split_key) }} as split,
+        'derived' as split_source,
+        {%- endif %}
+        _locale as locale,
+        {{ services }} as services
+    from source
+
+),
+
+keyed as (
+    {{ keyed_dialogues('renamed') }}
+)
+
+select * from keyed
+{% endmacro %}

@@ -15,19 +15,7 @@ training_turns as (
 ),
 
 turns_aggregated as (
-
-    select
-        dialogue_id,
-        count(*) as n_turns,
-        sum(n_words) as n_words,
-        {{ ordered_list_agg(
-            struct_of({'turn_index': 'turn_index', 'speaker': 'speaker', 'text': 'text'}),
-            'turn_index',
-        ) }} as turns,
-        {{ ordered_string_agg("speaker || ': ' || text", 'chr(10)', 'turn_index') }} as dialogue_text
-    from training_turns
-    group by dialogue_id
-
+    {{ dialogue_turns_aggregated('training_turns') }}
 ),
 
 final as (

@@ -13,22 +13,7 @@ turns as (
 ),
 
 turns_aggregated as (
-
-    select
-        dialogue_id,
-        count(*) as n_turns,
-        count(*) filter (where speaker = 'user') as n_user_turns,
-        count(*) filter (where speaker = 'system') as n_system_turns,
-        sum(n_words) as n_words,
-        sum(n_chars) as n_chars,
-        {{ ordered_list_agg(
-            struct_of({'turn_index': 'turn_index', 'speaker': 'speaker', 'text': 'text'}),
-            'turn_index',
-        ) }} as turns,
-        {{ ordered_string_agg("speaker || ': ' || text", 'chr(10)', 'turn_index') }} as dialogue_text
-    from turns
-    group by dialogue_id
-
+    {{ dialogue_turns_aggregated('turns') }}
 ),
 
 final as (

@@ -64,12 +64,7 @@ renamed as (
 ),
 
 keyed as (
-
-    select
-        {{ record_key('dataset', 'split', 'locale', 'source_dialogue_id') }} as dialogue_id,
-        *
-    from renamed
-
+    {{ keyed_dialogues('renamed') }}
 )
 
 select * from keyed
