@@ -151,23 +151,46 @@ flagged as (
 
 ),
 
+-- Among the pairs that pass the filters, the first of each (split, pair_type, anchor,
+-- positive) in (dataset, dialogue_id, anchor_turn_index) order is kept; the later copies are
+-- duplicates. Found by grouping and joining back, which is cheaper than a window partitioned
+-- by the two texts.
+first_copies as (
+
+    select
+        split,
+        pair_type,
+        {{ comparison_text('anchor_text') }} as anchor_comparison_text,
+        {{ comparison_text('positive_text') }} as positive_comparison_text,
+        min({{ struct_of({
+            'dataset': 'dataset',
+            'dialogue_id': 'dialogue_id',
+            'anchor_turn_index': 'anchor_turn_index',
+        }) }}) as first_position
+    from flagged
+    where filter_step is null
+    group by 1, 2, 3, 4
+
+),
+
 ranked as (
 
     select
-        *,
-        case
-            when filter_step is null
-                then row_number() over (
-                    partition by
-                        split,
-                        pair_type,
-                        filter_step is null,
-                        {{ comparison_text('anchor_text') }},
-                        {{ comparison_text('positive_text') }}
-                    order by dataset, dialogue_id, anchor_turn_index
-                )
-        end as copy_number
+        flagged.*,
+        first_copies.first_position is not null
+        and {{ struct_of({
+            'dataset': 'flagged.dataset',
+            'dialogue_id': 'flagged.dialogue_id',
+            'anchor_turn_index': 'flagged.anchor_turn_index',
+        }) }} != first_copies.first_position as is_later_copy
     from flagged
+    left join first_copies
+        on
+            flagged.filter_step is null
+            and flagged.split = first_copies.split
+            and flagged.pair_type = first_copies.pair_type
+            and {{ comparison_text('flagged.anchor_text') }} = first_copies.anchor_comparison_text
+            and {{ comparison_text('flagged.positive_text') }} = first_copies.positive_comparison_text
 
 ),
 
@@ -193,7 +216,7 @@ final as (
         cast(context_size as integer) as context_size,
         case
             when filter_step is not null then filter_step
-            when copy_number > 1 then 'duplicate_in_split'
+            when is_later_copy then 'duplicate_in_split'
         end as removal_step,
         case
             when split = 'test' then 'test_split'
