@@ -4,6 +4,11 @@ Every file that comes back has been verified against the registry's size and git
 SHA-1 where the registry knows them. Downloads are written to a temporary file and
 renamed into the cache only once complete and verified, so the cache never holds a
 partial or wrong file.
+
+Each fetched file also carries the state (size, modification and change times) of the local
+file its bytes were read from or saved to, taken before reading: the runner records it, and
+a later run that finds the same local file in the same state need not read and verify it
+again (see `local_file`, `local_file_state`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,16 @@ class ChecksumMismatchError(FetchError):
 
 
 @dataclass(frozen=True)
+class LocalFileState:
+    """A local file as the file system describes it: a changed file changes these."""
+
+    path: str
+    size: int  # bytes on disk (compressed, for a .gz copy)
+    mtime_ns: int
+    ctime_ns: int  # also changes when a file is rewritten and its mtime set back
+
+
+@dataclass(frozen=True)
 class FetchedFile:
     """An upstream file's verified content and where it came from."""
 
@@ -51,6 +66,28 @@ class FetchedFile:
     content: bytes
     git_blob_sha1: str
     checksum_verified: bool  # the registry knew the checksum and it matched
+    local: LocalFileState  # the mirror or cache file the content was read from or saved to
+
+
+def _state(path: Path, stat: os.stat_result) -> LocalFileState:
+    return LocalFileState(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def local_file_state(path: Path | None) -> LocalFileState | None:
+    """The state of a local file, or None if there is none."""
+    if path is None:
+        return None
+    try:
+        return _state(path, path.stat())
+    except FileNotFoundError:
+        return None
+
+
+def _read_with_state(path: Path) -> tuple[bytes, LocalFileState]:
+    """A file's bytes, and its state taken from the open file before reading it."""
+    with path.open("rb") as stream:
+        state = _state(path, os.fstat(stream.fileno()))
+        return stream.read(), state
 
 
 def git_blob_sha1(content: bytes) -> str:
@@ -82,21 +119,36 @@ def mirror_candidates(file: UpstreamFile, mirror: Path) -> tuple[Path, Path]:
     return plain, plain.with_name(plain.name + ".gz")
 
 
+def cache_path(file: UpstreamFile, cache: Path) -> Path:
+    """Where the download cache keeps the file: `<cache>/<dataset>/<path>`."""
+    return cache / file.dataset / file.path
+
+
+def local_file(file: UpstreamFile, mirror: Path | None, cache: Path) -> Path | None:
+    """The local file fetch would read (mirror copy, plain first, else cache entry), or None."""
+    candidates = (
+        mirror_candidates(file, mirror) if mirror is not None else (cache_path(file, cache),)
+    )
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
+
+
 def read_from_mirror(file: UpstreamFile, mirror: Path) -> FetchedFile:
     """Read the file from the mirror, plain or gzip-compressed, verified."""
     plain, compressed = mirror_candidates(file, mirror)
     if plain.is_file():
-        location, content = plain, plain.read_bytes()
+        location = plain
+        content, state = _read_with_state(plain)
     elif compressed.is_file():
         location = compressed
+        packed, state = _read_with_state(compressed)
         try:
-            content = gzip.decompress(compressed.read_bytes())
+            content = gzip.decompress(packed)
         except (OSError, EOFError) as error:
             raise FetchError(f"{compressed}: not a readable gzip file ({error})") from error
     else:
         raise MissingUpstreamFileError(f"{plain} (or .gz) not found in the mirror")
     sha1, verified = verify(file, content, str(location))
-    return FetchedFile(file, "mirror", str(location), content, sha1, verified)
+    return FetchedFile(file, "mirror", str(location), content, sha1, verified, state)
 
 
 def _download(url: str) -> bytes:
@@ -128,12 +180,12 @@ def _atomic_write(path: Path, content: bytes) -> None:
 
 def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> FetchedFile:
     """The file from `<cache>/<dataset>/<path>` if present and valid, else downloaded into it."""
-    cached = cache / file.dataset / file.path
+    cached = cache_path(file, cache)
     if cached.is_file():
-        content = cached.read_bytes()
+        content, state = _read_with_state(cached)
         try:
             sha1, verified = verify(file, content, str(cached))
-            return FetchedFile(file, "cache", str(cached), content, sha1, verified)
+            return FetchedFile(file, "cache", str(cached), content, sha1, verified, state)
         except ChecksumMismatchError:
             cached.unlink()  # a stale or damaged cache entry: fetch it again
     if dataset.manual_download:
@@ -157,7 +209,8 @@ def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> Fe
             last_error = error
         else:
             _atomic_write(cached, content)
-            return FetchedFile(file, "download", url, content, sha1, verified)
+            state = _state(cached, cached.stat())
+            return FetchedFile(file, "download", url, content, sha1, verified, state)
         if attempt < DOWNLOAD_ATTEMPTS:
             time.sleep(RETRY_BACKOFF_SECONDS * attempt)
     if isinstance(last_error, FetchError):

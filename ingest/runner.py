@@ -1,4 +1,11 @@
-"""Ingest runs: check availability of every file first, then write each dataset atomically."""
+"""Ingest runs: check availability of every file first, then write each dataset atomically.
+
+A file whose local copy (mirror or cache file) is in the state the previous ingest recorded
+(same path, size, modification and change times), verified against the registry entry as it
+is now and parsed by the same parser version, is kept without being read again: an unchanged
+rerun costs a `stat` per file. Anything else is read, verified and, where its content
+changed, converted again; `--force` (force=True) re-reads and re-converts everything.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import raw_store
-from ingest.fetch import MissingUpstreamFileError, download_with_cache, fetch, mirror_candidates
+from ingest import convert, raw_store
+from ingest.fetch import (
+    LocalFileState,
+    MissingUpstreamFileError,
+    download_with_cache,
+    fetch,
+    local_file,
+    local_file_state,
+)
 from ingest.registry import Dataset, UpstreamFile
 from ingest.sources import UpstreamFormatError, parser_for
 
 Progress = Callable[[str], None]
+Manifest = dict[str, dict[str, Any]]  # a dataset's previous manifest rows, by upstream path
 
 
 class IngestError(RuntimeError):
@@ -42,6 +57,26 @@ class DatasetReport:
         return self.files_missing == 0
 
 
+def _recorded_state_holds(
+    previous: dict[str, Any] | None, file: UpstreamFile, local: LocalFileState | None
+) -> bool:
+    """Whether the previous ingest verified this very local file, as the registry is now,
+    and the file is unchanged since: then reading and hashing it again would change nothing."""
+    if previous is None or local is None or previous["status"] != "ingested":
+        return False
+    recorded = tuple(
+        previous.get(name)
+        for name in ("local_path", "local_bytes", "local_mtime_ns", "local_ctime_ns")
+    )
+    if recorded != (local.path, local.size, local.mtime_ns, local.ctime_ns):
+        return False
+    if file.size is not None and previous["bytes"] != file.size:
+        return False
+    if file.git_blob_sha1 is None:
+        return previous["checksum_verified"] is False
+    return previous["checksum_verified"] is True and previous["git_blob_sha1"] == file.git_blob_sha1
+
+
 def _check_available(
     dataset: Dataset,
     file: UpstreamFile,
@@ -49,10 +84,13 @@ def _check_available(
     cache: Path,
     label: str,
     progress: Progress,
+    previous: dict[str, Any] | None,
 ) -> bool:
     """Whether the file can be had; a download goes into the cache as a side effect."""
     if mirror is not None:
-        return any(candidate.is_file() for candidate in mirror_candidates(file, mirror))
+        return local_file(file, mirror, cache) is not None
+    if _recorded_state_holds(previous, file, local_file_state(local_file(file, None, cache))):
+        return True  # the cache entry a previous ingest verified, untouched since
     try:
         fetched = download_with_cache(dataset, file, cache)
     except MissingUpstreamFileError as error:
@@ -64,11 +102,16 @@ def _check_available(
 
 
 def find_missing_files(
-    datasets: list[Dataset], mirror: Path | None, cache: Path, progress: Progress
+    datasets: list[Dataset],
+    mirror: Path | None,
+    cache: Path,
+    progress: Progress,
+    previous_manifests: dict[str, Manifest] | None = None,
 ) -> dict[str, list[UpstreamFile]]:
     """Missing upstream files per dataset id (downloading the others into the cache)."""
     missing: dict[str, list[UpstreamFile]] = {}
     for dataset in datasets:
+        previous_manifest = (previous_manifests or {}).get(dataset.id, {})
         where = f"mirror {mirror}" if mirror is not None else "upstream"
         progress(f"[{dataset.id}] checking {len(dataset.files)} upstream files in {where}")
         absent = [
@@ -81,6 +124,7 @@ def find_missing_files(
                 cache,
                 f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}",
                 progress,
+                previous_manifest.get(file.path),
             )
         ]
         if absent:
@@ -98,25 +142,48 @@ def describe_missing(missing: dict[str, list[UpstreamFile]]) -> str:
     return "; ".join(parts)
 
 
+# Manifest columns a file kept without reading carries over from the ingest that verified it.
+_VERIFIED_COLUMNS = (
+    "status",
+    "bytes",
+    "git_blob_sha1",
+    "checksum_verified",
+    "records",
+    "parser_version",
+    "parquet_path",
+)
+
+
 def _parquet_relative_path(file: UpstreamFile) -> str:
     return f"{file.table}/{file.path}.parquet"
 
 
-def _reuse_previous(
-    previous: dict[str, Any] | None,
-    sha1: str,
-    parser_version: int,
-    dataset_dir: Path,
-    relative: str,
+def _previous_parquet_usable(
+    previous: dict[str, Any] | None, parser_version: int, dataset_dir: Path, relative: str
 ) -> bool:
+    """Whether the previous ingest wrote this file's Parquet, with this parser version."""
     return (
         previous is not None
         and previous["status"] == "ingested"
         and previous["parquet_path"] == relative
-        and previous["git_blob_sha1"] == sha1
         and previous["parser_version"] == parser_version
-        and (dataset_dir / previous["parquet_path"]).is_file()
+        and (dataset_dir / relative).is_file()
     )
+
+
+def _keep_previous_parquet(dataset_dir: Path, work_dir: Path, relative: str) -> None:
+    """Hard-link the previous Parquet into the work folder (no copy, no rewrite)."""
+    (work_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+    os.link(dataset_dir / relative, work_dir / relative)
+
+
+def _local_columns(local: LocalFileState) -> dict[str, Any]:
+    return {
+        "local_path": local.path,
+        "local_bytes": local.size,
+        "local_mtime_ns": local.mtime_ns,
+        "local_ctime_ns": local.ctime_ns,
+    }
 
 
 def ingest_dataset(
@@ -125,14 +192,16 @@ def ingest_dataset(
     cache: Path,
     mirror: Path | None,
     missing: list[UpstreamFile],
-    force: bool,
+    previous_manifest: Manifest,
     progress: Progress,
 ) -> DatasetReport:
-    """Write one dataset's raw Parquet and manifest into a fresh folder, then swap it in."""
+    """Write one dataset's raw Parquet and manifest into a fresh folder, then swap it in.
+
+    previous_manifest is what the last ingest recorded ({} to redo everything, as --force).
+    """
     started = time.monotonic()
     parser = parser_for(dataset.id)
     dataset_dir = raw_dir / dataset.id
-    previous_manifest = {} if force else raw_store.read_manifest(dataset_dir)
     work_dir = raw_dir / f".{dataset.id}.ingesting"
     if work_dir.exists():
         shutil.rmtree(work_dir)
@@ -155,24 +224,51 @@ def ingest_dataset(
                 manifest_rows.append({**row, "status": "missing"})
                 progress(f"{label}: MISSING, recorded as such (--allow-partial)")
                 continue
-            fetched = fetch(dataset, file, mirror, cache)
             relative = _parquet_relative_path(file)
             previous = previous_manifest.get(file.path)
-            if _reuse_previous(
-                previous, fetched.git_blob_sha1, parser.PARSER_VERSION, dataset_dir, relative
+            parquet_usable = _previous_parquet_usable(
+                previous, parser.PARSER_VERSION, dataset_dir, relative
+            )
+            local = local_file_state(local_file(file, mirror, cache))
+            if (
+                previous is not None
+                and local is not None
+                and parquet_usable
+                and _recorded_state_holds(previous, file, local)
             ):
-                (work_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-                os.link(dataset_dir / relative, work_dir / relative)
+                _keep_previous_parquet(dataset_dir, work_dir, relative)
+                records = previous["records"]
+                unchanged += 1
+                progress(f"{label}: unchanged, {records:,} records kept (file not read again)")
+                records_total += records
+                manifest_rows.append(
+                    {
+                        **row,
+                        **{name: previous[name] for name in _VERIFIED_COLUMNS},
+                        # What reading the file would record: a download is now in the cache.
+                        "origin": "mirror" if mirror is not None else "cache",
+                        "location": local.path,
+                        "ingested_at": previous["ingested_at"],
+                        **_local_columns(local),
+                    }
+                )
+                continue
+            fetched = fetch(dataset, file, mirror, cache)
+            if (
+                previous is not None
+                and parquet_usable
+                and previous["git_blob_sha1"] == fetched.git_blob_sha1
+            ):
+                _keep_previous_parquet(dataset_dir, work_dir, relative)
                 records = previous["records"]
                 row["ingested_at"] = previous["ingested_at"]
                 unchanged += 1
                 progress(f"{label}: unchanged, {records:,} records kept")
             else:
-                raw_table = parser.TABLES[file.table]
                 try:
-                    records = raw_store.write_records(
-                        raw_table.parse(fetched.content, fetched.location),
-                        raw_table.schema,
+                    written = convert.write_upstream_file(
+                        parser.TABLES[file.table],
+                        fetched.content,
                         work_dir / relative,
                         source_path=file.path,
                         upstream_split=file.upstream_split,
@@ -181,8 +277,9 @@ def ingest_dataset(
                     )
                 except (UpstreamFormatError, raw_store.RawRecordError) as error:
                     raise IngestError(str(error)) from error
+                records = written.records
                 ingested += 1
-                progress(f"{label}: {records:,} records ({fetched.origin})")
+                progress(f"{label}: {records:,} records ({fetched.origin}, {written.reader})")
             records_total += records
             manifest_rows.append(
                 {
@@ -196,6 +293,7 @@ def ingest_dataset(
                     "records": records,
                     "parser_version": parser.PARSER_VERSION,
                     "parquet_path": relative,
+                    **_local_columns(fetched.local),
                 }
             )
         for table_name, raw_table in parser.TABLES.items():
@@ -242,7 +340,11 @@ def run_ingest(
     """Ingest the datasets; fail before writing anything if files are missing (unless allowed)."""
     if mirror is not None and not mirror.is_dir():
         raise IngestError(f"mirror folder {mirror} does not exist")
-    missing = find_missing_files(datasets, mirror, cache, progress)
+    previous_manifests = {
+        dataset.id: {} if force else raw_store.read_manifest(raw_dir / dataset.id)
+        for dataset in datasets
+    }
+    missing = find_missing_files(datasets, mirror, cache, progress, previous_manifests)
     if missing and not allow_partial:
         raise MissingFilesError(
             f"{describe_missing(missing)}. Nothing was written; pass --allow-partial "
@@ -252,7 +354,13 @@ def run_ingest(
     reports = []
     for dataset in datasets:
         report = ingest_dataset(
-            dataset, raw_dir, cache, mirror, missing.get(dataset.id, []), force, progress
+            dataset,
+            raw_dir,
+            cache,
+            mirror,
+            missing.get(dataset.id, []),
+            previous_manifests[dataset.id],
+            progress,
         )
         state = "complete" if report.complete else f"INCOMPLETE ({report.files_missing} missing)"
         progress(

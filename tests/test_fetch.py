@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,8 @@ from ingest.fetch import (
     download_with_cache,
     fetch,
     git_blob_sha1,
+    local_file,
+    local_file_state,
     read_from_mirror,
 )
 from ingest.registry import REGISTRY, UpstreamFile
@@ -295,6 +299,8 @@ def test_mirror_plain_file(tmp_path: Path) -> None:
     assert fetched.location == str(plain)
     assert fetched.content == CONTENT
     assert fetched.checksum_verified is True
+    assert fetched.local == local_file_state(plain)
+    assert (fetched.local.path, fetched.local.size) == (str(plain), len(CONTENT))
 
 
 def test_mirror_gz_file_is_decompressed_and_verified(tmp_path: Path) -> None:
@@ -310,6 +316,9 @@ def test_mirror_gz_file_is_decompressed_and_verified(tmp_path: Path) -> None:
     assert fetched.content == CONTENT
     assert fetched.git_blob_sha1 == git_blob_sha1(CONTENT)
     assert fetched.checksum_verified is True
+    # The state is that of the file read, the compressed one.
+    assert fetched.local == local_file_state(compressed)
+    assert fetched.local.size == compressed.stat().st_size
 
 
 def test_mirror_gz_with_wrong_content_raises_checksum_mismatch(tmp_path: Path) -> None:
@@ -407,3 +416,59 @@ def test_manual_download_dataset_names_how_to_get_the_file(tmp_path):
     cached.parent.mkdir(parents=True)
     cached.write_text("[]", encoding="utf-8")
     assert download_with_cache(frames, frames.files[0], tmp_path).origin == "cache"
+
+
+# --- the local file a rerun checks without reading it ---------------------------------------
+
+
+def test_local_file_is_the_one_fetch_would_read(tmp_path: Path, cache: Path) -> None:
+    mirror = tmp_path / "mirror"
+    file = upstream_file()
+    assert local_file(file, mirror, cache) is None
+    plain = mirror_path(mirror)
+    compressed = plain.with_name("CamRest676.json.gz")
+    compressed.parent.mkdir(parents=True)
+    compressed.write_bytes(gzip.compress(CONTENT))
+    assert local_file(file, mirror, cache) == compressed
+    plain.write_bytes(CONTENT)
+    assert local_file(file, mirror, cache) == plain  # the plain copy wins, as in fetch
+
+    cached = cache / "camrest676" / "data" / "CamRest676.json"
+    assert local_file(file, None, cache) is None
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(CONTENT)
+    assert local_file(file, None, cache) == cached
+
+
+def test_local_file_state_changes_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    assert local_file_state(path) is None
+    assert local_file_state(None) is None
+    path.write_bytes(b"[1]")
+    before = local_file_state(path)
+    assert before is not None and before.size == 3
+    assert local_file_state(path) == before
+
+    stat = path.stat()
+    time.sleep(0.05)  # past the file system's timestamp granularity, however coarse
+    path.write_bytes(b"[2]")  # same size, and the modification time set back
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    after = local_file_state(path)
+    assert after is not None and (after.size, after.mtime_ns) == (before.size, before.mtime_ns)
+    assert after != before  # the change time still tells
+
+
+def test_downloads_and_cache_hits_carry_the_cache_file_state(
+    server: LocalHTTPServer, cache: Path
+) -> None:
+    server.add_file(SERVED_PATH, CONTENT)
+    file = upstream_file()
+    dataset = dataset_for(server, file)
+    cached = cache / "camrest676" / "data" / "CamRest676.json"
+
+    downloaded = download_with_cache(dataset, file, cache)
+    again = download_with_cache(dataset, file, cache)
+
+    assert downloaded.local == local_file_state(cached) == again.local
+    assert again.local.size == len(CONTENT)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ingest.fetch
+import ingest.runner
 from ingest.fetch import ChecksumMismatchError, git_blob_sha1
 from ingest.registry import REGISTRY, Dataset, UnknownDatasetError, select_datasets
 from ingest.runner import (
@@ -295,6 +298,134 @@ def test_rerun_keeps_the_unchanged_file_and_force_rewrites_it(run: Run, mirror: 
     assert leftovers(run.raw) == []
 
 
+class FetchSpy:
+    """ingest.runner.fetch, counting the files it reads."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        self.real = ingest.runner.fetch
+        monkeypatch.setattr(ingest.runner, "fetch", self)
+
+    def __call__(self, dataset: Dataset, file: Any, *args: Any) -> Any:
+        self.paths.append(file.path)
+        return self.real(dataset, file, *args)
+
+
+def test_unchanged_rerun_reads_no_file(run: Run, mirror: Path, monkeypatch) -> None:
+    run([camrest()], mirror)
+    parquet = run.raw / "camrest676" / PARQUET_RELATIVE
+    before = parquet.stat()
+    [first] = manifest_rows(run.raw)
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = run([camrest()], mirror)
+
+    assert fetches.paths == []
+    assert (report.files_ingested, report.files_unchanged, report.records) == (0, 1, 3)
+    assert any("not read again" in message for message in run.messages)
+    assert (parquet.stat().st_ino, parquet.stat().st_mtime_ns) == (
+        before.st_ino,
+        before.st_mtime_ns,
+    )
+    [row] = manifest_rows(run.raw)
+    assert row == first  # what was verified, where, when, and the file's state
+    mirrored = mirror / "camrest676" / UPSTREAM_PATH
+    state = mirrored.stat()
+    assert (row["local_path"], row["local_bytes"]) == (str(mirrored), state.st_size)
+    assert (row["local_mtime_ns"], row["local_ctime_ns"]) == (state.st_mtime_ns, state.st_ctime_ns)
+
+
+def test_a_touched_file_is_read_and_verified_again(run: Run, mirror: Path, monkeypatch) -> None:
+    run([camrest()], mirror)
+    parquet = run.raw / "camrest676" / PARQUET_RELATIVE
+    inode = parquet.stat().st_ino
+    mirrored = mirror / "camrest676" / UPSTREAM_PATH
+    os.utime(mirrored, ns=(0, mirrored.stat().st_mtime_ns + 1_000_000_000))
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = run([camrest()], mirror)
+
+    assert fetches.paths == [UPSTREAM_PATH]
+    assert (report.files_ingested, report.files_unchanged) == (0, 1)  # same bytes: kept
+    assert parquet.stat().st_ino == inode
+    [row] = manifest_rows(run.raw)
+    assert row["local_mtime_ns"] == mirrored.stat().st_mtime_ns
+
+    run([camrest()], mirror)
+
+    assert fetches.paths == [UPSTREAM_PATH]  # the new state was recorded: not read again
+
+
+def test_content_rewritten_with_same_size_and_mtime_is_parsed_again(
+    ingested: Run, mirror: Path, monkeypatch
+) -> None:
+    mirrored = mirror / "camrest676" / UPSTREAM_PATH
+    state = mirrored.stat()
+    time.sleep(0.05)  # past the file system's timestamp granularity, however coarse
+    changed = CONTENT.replace(b"cheap italian restaurant", b"cheap italian ristorante")
+    assert len(changed) == len(CONTENT) and changed != CONTENT
+    mirrored.write_bytes(changed)
+    os.utime(mirrored, ns=(state.st_atime_ns, state.st_mtime_ns))  # as `touch -r` would
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = ingested([camrest(None)], mirror)
+
+    assert fetches.paths == [UPSTREAM_PATH]  # the change time differs
+    assert report.files_ingested == 1
+    [row] = manifest_rows(ingested.raw)
+    assert row["git_blob_sha1"] == git_blob_sha1(changed)
+    records = pq.read_table(ingested.raw / "camrest676" / PARQUET_RELATIVE).to_pylist()
+    assert records[0]["dial"][0]["usr"]["transcript"] == "I want a cheap italian ristorante"
+
+
+def test_a_changed_registry_checksum_is_verified_again(
+    ingested: Run, mirror: Path, monkeypatch
+) -> None:
+    [row] = manifest_rows(ingested.raw)
+    assert row["checksum_verified"] is False
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = ingested([camrest(CONTENT)], mirror)  # the registry learnt the checksum
+
+    assert fetches.paths == [UPSTREAM_PATH]
+    assert report.files_unchanged == 1
+    [row] = manifest_rows(ingested.raw)
+    assert row["checksum_verified"] is True
+
+    other = camrest_bytes(DIALOGUES[:1])
+    with pytest.raises(ChecksumMismatchError):  # the registry now expects other bytes
+        ingested([camrest(other)], mirror)
+
+    assert fetches.paths == [UPSTREAM_PATH, UPSTREAM_PATH]
+
+
+def test_force_reads_and_converts_every_file_again(run: Run, mirror: Path, monkeypatch) -> None:
+    run([camrest()], mirror)
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = run([camrest()], mirror, force=True)
+
+    assert fetches.paths == [UPSTREAM_PATH]
+    assert (report.files_ingested, report.files_unchanged) == (1, 0)
+
+
+def test_a_manifest_without_file_states_reads_the_file_once(
+    run: Run, mirror: Path, monkeypatch
+) -> None:
+    run([camrest()], mirror)
+    manifest = run.raw / "camrest676" / "_manifest.parquet"
+    older = pq.read_table(manifest)
+    older = older.drop_columns([n for n in older.column_names if n.startswith("local_")])
+    pq.write_table(older, manifest)  # as written before file states were recorded
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = run([camrest()], mirror)
+    run([camrest()], mirror)
+
+    assert fetches.paths == [UPSTREAM_PATH]
+    assert report.files_unchanged == 1
+
+
 def test_changed_upstream_content_is_parsed_again(ingested: Run, tmp_path: Path) -> None:
     changed = make_mirror(tmp_path / "mirror2", camrest_bytes(DIALOGUES[:2]))
 
@@ -478,7 +609,9 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     yield from running_server(tmp_path / "www", monkeypatch)
 
 
-def test_download_path_through_run_ingest(run: Run, server: LocalHTTPServer) -> None:
+def test_download_path_through_run_ingest(
+    run: Run, server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     served = f"camrest676/{UPSTREAM_PATH}"
     server.add_file(served, CONTENT)
     dataset = served_dataset(REGISTRY["camrest676"], server, camrest().files)
@@ -497,10 +630,15 @@ def test_download_path_through_run_ingest(run: Run, server: LocalHTTPServer) -> 
     assert (row["origin"], row["location"]) == ("cache", str(cached))
     assert raw_record_count(run.raw) == 3
 
+    fetches = FetchSpy(monkeypatch)
     [again] = run([dataset], None)
 
     assert (again.files_ingested, again.files_unchanged) == (0, 1)
     assert server.request_count(served) == 1  # the cache answered
+    assert fetches.paths == []  # and was not even read: it is as the first run left it
+    [row] = manifest_rows(run.raw)
+    assert (row["origin"], row["location"]) == ("cache", str(cached))
+    assert row["local_path"] == str(cached)
 
 
 def test_download_path_404_is_a_missing_file(run: Run, server: LocalHTTPServer) -> None:

@@ -5,6 +5,12 @@ output is redone) and ``TABLES``, which maps each raw table its files feed (the 
 column of upstream_files.tsv) to a ``RawTable``: the upstream record as an Arrow schema,
 nesting kept, and ``parse(content, location)``, which turns one upstream file's bytes into
 its records exactly as upstream has them (a list, or an iterator for very large files).
+
+A table whose files are one JSON array of records, each written as ``parse`` returns it but
+for some string fields holding the JSON text of the upstream value, also declares
+``json_array``: its files are then read by DuckDB's native JSON reader where a file provably
+reads the same (see ``ingest.native_json``); ``parse`` stays the reference, used for every
+other file and for naming what is wrong with a bad one.
 """
 
 from __future__ import annotations
@@ -22,11 +28,25 @@ import pyarrow as pa
 
 
 @dataclass(frozen=True)
+class JsonArray:
+    """Files that are one JSON array of records, which DuckDB's read_json can convert.
+
+    `json_text_fields` lists the string fields that `parse` fills with the JSON text of the
+    upstream value (raw_store.to_json_text), each as its path of field names from the record
+    down (lists and map values on the way are implied by the schema): `("turns", "frames",
+    "slots", "value")`.
+    """
+
+    json_text_fields: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class RawTable:
     """How one kind of upstream file becomes raw records."""
 
     schema: pa.Schema
     parse: Callable[[bytes, str], Iterable[dict[str, Any]]]
+    json_array: JsonArray | None = None  # set where DuckDB may read the files natively
 
 
 class UpstreamFormatError(ValueError):

@@ -14,7 +14,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable, decode_utf8, expect_list_of_objects, load_json
+from ingest.sources import (
+    JsonArray,
+    RawTable,
+    decode_utf8,
+    expect_list_of_objects,
+    load_json,
+)
 
 PARSER_VERSION = 1
 
@@ -69,4 +75,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray())}

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import RawTable
+from ingest.sources import JsonArray, RawTable
 from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, frames_of, load_dialogues
 
 PARSER_VERSION = 1
@@ -59,4 +59,8 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return dialogues
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {
+    "dialogues": RawTable(
+        SCHEMA, parse, JsonArray(json_text_fields=(("turns", "frames", "slots", "value"),))
+    )
+}

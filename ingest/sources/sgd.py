@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable
+from ingest.sources import JsonArray, RawTable
 from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, load_dialogues
 
 PARSER_VERSION = 1
@@ -52,4 +52,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return load_dialogues(content, location)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray())}

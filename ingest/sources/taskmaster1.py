@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable
+from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import (
     SEGMENT,
     SPLIT_IDS_SCHEMA,
@@ -40,6 +40,6 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
 
 
 TABLES = {
-    "dialogues": RawTable(SCHEMA, parse),
+    "dialogues": RawTable(SCHEMA, parse, JsonArray()),
     "split_ids": RawTable(SPLIT_IDS_SCHEMA, parse_split_ids),
 }

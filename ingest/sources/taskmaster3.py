@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import RawTable
+from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import (
     SEGMENT,
     SPLIT_ROWS_SCHEMA,
@@ -80,6 +80,12 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
 
 
 TABLES = {
-    "dialogues": RawTable(SCHEMA, parse),
+    "dialogues": RawTable(
+        SCHEMA,
+        parse,
+        JsonArray(
+            json_text_fields=(("utterances", "apis", "args"), ("utterances", "apis", "response"))
+        ),
+    ),
     "split_rows": RawTable(SPLIT_ROWS_SCHEMA, parse_split_rows),
 }

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable
+from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import dialogue_schema, load_dialogues, segment_type
 
 PARSER_VERSION = 1
@@ -52,4 +52,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return load_dialogues(content, location)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray())}

@@ -15,7 +15,13 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import RawTable, decode_utf8, expect_list_of_objects, load_json
+from ingest.sources import (
+    JsonArray,
+    RawTable,
+    decode_utf8,
+    expect_list_of_objects,
+    load_json,
+)
 
 PARSER_VERSION = 1
 
@@ -73,4 +79,10 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return dialogues
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {
+    "dialogues": RawTable(
+        SCHEMA,
+        parse,
+        JsonArray(json_text_fields=tuple(("dialogue", name) for name in _MIXED_TYPE_TURN_FIELDS)),
+    )
+}
