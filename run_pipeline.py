@@ -4,19 +4,25 @@
     python run_pipeline.py --mirror ../shared/data/raw      # read a local copy instead
     python run_pipeline.py --datasets sgd,woz2 --allow-partial
 
-Exits non-zero on any failure, with a one-line reason as the last line.
+On a terminal each stage draws a progress bar and ends with a summary line; otherwise it
+prints one line per stage plus warnings. dbt's own output goes to <data dir>/logs/dbt.log. A
+warehouse that records the fingerprint of exactly these inputs is left as it is (--force
+rebuilds). Exits non-zero on any failure, with a one-line reason as the last line.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from ingest.registry import REGISTRY, UnknownDatasetError, select_datasets
+from ingest.registry import REGISTRY, UnknownDatasetError, dbt_vars, select_datasets
+from warehouse.console import Console, Progress
 
 DEFAULT_DATA_DIR = Path(os.environ.get("DW_DATA_DIR", "data"))
 
@@ -46,7 +52,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-build", action="store_true", help="only ingest; do not run dbt build"
     )
-    parser.add_argument("--force", action="store_true", help="re-ingest files even when unchanged")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="re-ingest files even when unchanged, and rebuild the warehouse even when it is "
+        "up to date",
+    )
     parser.add_argument(
         "--export",
         type=Path,
@@ -82,10 +93,59 @@ def datasets_to_ingest(datasets, *, named: bool, mirror: Path | None):
     return [dataset for dataset in datasets if not dataset.manual_download], manual
 
 
-def run(arguments: argparse.Namespace) -> None:
-    """The whole pipeline; raises on failure."""
+# The ingest runner's messages: "[sgd 3/181] train/dialogues_003.json: ..." per file, and
+# "[sgd] 44 of 181 files missing" when a dataset lacks files.
+FILE_MESSAGE = re.compile(r"^\[(?P<dataset>[^\]\s]+) \d+/\d+\] (?P<file>.*)")
+MISSING_FILES_MESSAGE = re.compile(r"^\[[^\]\s]+\] \d+ of \d+ files missing")
+
+
+def follow_ingest(console: Console, progress: Progress) -> Callable[[str], None]:
+    """The ingest runner's progress callback: files advance the bar, missing files warn."""
+
+    def on_message(message: str) -> None:
+        file = FILE_MESSAGE.match(message)
+        if file is not None:
+            progress.update(advance=1, detail=f"{file['dataset']}: {file['file']}")
+        elif MISSING_FILES_MESSAGE.match(message):
+            console.warn("ingest", message)
+        else:
+            progress.update(detail=message)
+
+    return on_message
+
+
+def ingest_datasets(
+    arguments: argparse.Namespace, datasets, data_dir: Path, console: Console
+) -> None:
+    """Ingest the datasets into data_dir/raw: a bar per file on a terminal, then one line."""
     from ingest.runner import run_ingest
 
+    progress = console.progress("ingest", total=sum(len(dataset.files) for dataset in datasets))
+    started = time.monotonic()
+    reports = run_ingest(
+        datasets,
+        raw_dir=data_dir / "raw",
+        cache=data_dir / "cache",
+        mirror=arguments.mirror.resolve() if arguments.mirror else None,
+        allow_partial=arguments.allow_partial,
+        force=arguments.force,
+        progress=follow_ingest(console, progress),
+    )
+    incomplete = [report.dataset for report in reports if not report.complete]
+    new = sum(report.files_ingested for report in reports)
+    unchanged = sum(report.files_unchanged for report in reports)
+    missing = sum(report.files_missing for report in reports)
+    records = sum(report.records for report in reports)
+    console.line(
+        f"ingest: {len(reports)} dataset(s), {new} new and {unchanged} unchanged files"
+        + (f", {missing} missing" if missing else "")
+        + f", {records:,} records in {time.monotonic() - started:.1f}s"
+        + (f"; INCOMPLETE: {', '.join(incomplete)}" if incomplete else "")
+    )
+
+
+def run(arguments: argparse.Namespace, console: Console) -> None:
+    """The whole pipeline; raises on failure."""
     data_dir = arguments.data_dir.resolve()
     raw_dir = data_dir / "raw"
     warehouse_path = Path(
@@ -99,26 +159,19 @@ def run(arguments: argparse.Namespace) -> None:
             datasets, named=names is not None, mirror=arguments.mirror
         )
         if manual:
-            print(
+            console.line(
                 f"ingest: skipping {', '.join(manual)}: no download URL (manual download; "
                 "name it with --datasets and --mirror once you have the file)"
             )
-        started = time.monotonic()
-        reports = run_ingest(
-            datasets,
-            raw_dir=raw_dir,
-            cache=data_dir / "cache",
-            mirror=arguments.mirror.resolve() if arguments.mirror else None,
-            allow_partial=arguments.allow_partial,
-            force=arguments.force,
-        )
-        incomplete = [report.dataset for report in reports if not report.complete]
-        print(
-            f"ingest: {len(reports)} dataset(s) in {time.monotonic() - started:.1f}s"
-            + (f"; INCOMPLETE: {', '.join(incomplete)}" if incomplete else "")
-        )
+        ingest_datasets(arguments, datasets, data_dir, console)
     if not arguments.skip_build:
-        build(raw_dir, warehouse_path)
+        build(
+            raw_dir,
+            warehouse_path,
+            console,
+            force=arguments.force,
+            command_line=arguments.command_line,
+        )
     if arguments.export:
         from warehouse.export import export
 
@@ -131,25 +184,50 @@ def run(arguments: argparse.Namespace) -> None:
             decontaminate=not arguments.no_decontaminate,
             include_restricted=[name.strip() for name in restricted],
         )
-        print(f"export: written to {summary.export_dir} in {time.monotonic() - started:.1f}s")
+        console.line(
+            f"export: written to {summary.export_dir} in {time.monotonic() - started:.1f}s"
+        )
 
 
-def build(raw_dir: Path, warehouse_path: Path) -> None:
-    """dbt build of the warehouse from the raw folder (never-ingested datasets built empty)."""
+def build(
+    raw_dir: Path,
+    warehouse_path: Path,
+    console: Console,
+    *,
+    force: bool = False,
+    command_line: str | None = None,
+) -> None:
+    """dbt build of the warehouse from the raw folder (never-ingested datasets built empty),
+    unless the warehouse is up to date."""
     from ingest.runner import ensure_placeholders
     from warehouse.build import build_warehouse
 
     placeholders = ensure_placeholders(list(REGISTRY.values()), raw_dir)
     if placeholders:
-        print(f"build: not ingested yet, built empty: {', '.join(placeholders)}")
+        console.line(f"build: not ingested yet, built empty: {', '.join(placeholders)}")
     started = time.monotonic()
-    print(f"build: dbt build into {warehouse_path}")
-    summary = build_warehouse(warehouse_path, raw_dir)
+    summary = build_warehouse(
+        warehouse_path,
+        raw_dir,
+        dbt_vars=dbt_vars(),
+        force=force,
+        command_line=command_line,
+        console=console,
+    )
+    if summary.up_to_date:
+        built = f"{summary.built_at:%Y-%m-%d %H:%M} UTC" if summary.built_at else "earlier"
+        console.line(
+            f"build: warehouse up to date (built {built} from the same raw data, dbt project, "
+            f"vars and versions); nothing to do ({time.monotonic() - started:.1f}s, "
+            "--force rebuilds)"
+        )
+        return
     for warning in summary.warnings:
-        print(f"build: WARN {warning}")
-    print(
+        console.warn("build", warning)
+    console.line(
         f"build: {summary.passed} passed, {summary.warned} warned, {summary.skipped} skipped "
-        f"in {time.monotonic() - started:.1f}s; warehouse at {warehouse_path}"
+        f"in {time.monotonic() - started:.1f}s; warehouse at {warehouse_path}; "
+        f"dbt log at {summary.log_path}"
     )
 
 
@@ -157,19 +235,29 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     arguments = parse_arguments(argv)
     arguments.command_line = shlex.join(["python", "run_pipeline.py", *argv])
+    console = Console()
     try:
-        run(arguments)
+        run(arguments, console)
     except UnknownDatasetError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
+        fail(console, f"FAILED: {error}")
         return 2
     except KeyboardInterrupt:
-        print("FAILED: interrupted; the previous warehouse is unchanged", file=sys.stderr)
+        fail(console, "FAILED: interrupted; the previous warehouse is unchanged")
         return 130
     except Exception as error:  # every failure ends with a one-line reason
+        # A failed build says first what each failing node found, one line each.
+        for detail in getattr(error, "details", ()):
+            console.line(f"build: {detail}")
         reason = " ".join(str(error).split())
-        print(f"FAILED: {type(error).__name__}: {reason}", file=sys.stderr)
+        fail(console, f"FAILED: {type(error).__name__}: {reason}")
         return 1
     return 0
+
+
+def fail(console: Console, line: str) -> None:
+    """The last line of a failed run, on stderr, after any progress bar is cleared."""
+    console.end_bar()
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,8 @@ class BuildProgress:
             self.phase = f"dbt build: {self.nodes_done} of {self.nodes_total} nodes"
         elif line.startswith(("[", "ingest")):
             self.phase = f"ingest: {line}"
+        elif line.startswith("build"):  # the pipeline's build lines (dbt itself prints none)
+            self.phase = line
         elif line.startswith("FAILED"):
             self.failure = line
         elif line.startswith("exit code "):

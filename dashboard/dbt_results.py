@@ -1,44 +1,53 @@
-"""The latest dbt test results, read from dbt's run_results.json (and manifest.json beside it).
+"""The dbt results of the build that made a warehouse, read from that warehouse (schema `build`).
 
-Counts follow dbt's own: the status line dbt prints at the end of a build ("Done. PASS=..
-WARN=.. ERROR=.. SKIP=.. NO-OP=.. TOTAL=..") counts every node, as dbt's interpret_run_result
-does; the data-test counts take the nodes whose unique_id starts with "test." (unit tests,
-"unit_test.", are counted apart).
+warehouse/build.py writes them into the file it builds, before the file replaces the previous
+warehouse, so the results shown always belong to the warehouse shown. Counts follow dbt's own:
+the status line dbt prints at the end of a build ("Done. PASS=.. WARN=.. ERROR=.. SKIP=..
+NO-OP=.. TOTAL=..") counts every node, as dbt's interpret_run_result does; the data-test counts
+take the nodes whose unique_id starts with "test." (unit tests, "unit_test.", are counted
+apart).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
+from warehouse.state import BUILD_SCHEMA, NODE_RESULTS_TABLE, RUNS_TABLE
+
 TEST_STATUSES = ("pass", "warn", "fail", "error", "skipped")
-# dbt's interpret_run_result: node status -> the word of its final status line.
-STATUS_LINE_WORD = {
-    "error": "error",
-    "fail": "error",
-    "partial success": "error",
-    "runtime error": "error",
-    "skipped": "skip",
-    "warn": "warn",
-    "pass": "pass",
-    "success": "pass",
-    "no-op": "noop",
-}
-BUILDING_COMMANDS = ("build", "test")
+STATUS_ORDER = ("error", "fail", "warn")  # tests listed first
+TEST_COLUMNS = [
+    "test",
+    "status",
+    "failures",
+    "failing_rows",
+    "message",
+    "model",
+    "column",
+    "test_type",
+    "severity",
+    "seconds",
+    "unique_id",
+]
 
 
 @dataclass(frozen=True)
 class RunResults:
-    """One dbt invocation's results."""
+    """The results of one build, as recorded in its warehouse."""
 
-    path: Path
+    warehouse: str
+    build_id: str
     command: str
-    generated_at: datetime
+    command_line: str | None
+    started_at: datetime
+    finished_at: datetime
     elapsed_seconds: float
+    versions: dict[str, str]
     tests: pd.DataFrame  # one row per data test
     unit_tests: pd.DataFrame
     failed_nodes: pd.DataFrame  # models, seeds, unit tests that errored or failed
@@ -59,86 +68,96 @@ class RunResults:
             f"SKIP={line['skip']} NO-OP={line['noop']} TOTAL={line['total']}"
         )
 
-    @property
-    def ran_tests(self) -> bool:
-        return self.command in BUILDING_COMMANDS
+
+def has_results(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's current database records its build (warehouses built before
+    build results were recorded in them do not)."""
+    found = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? "
+        "and table_name in ('runs', 'node_results')",
+        [BUILD_SCHEMA],
+    ).fetchone()[0]
+    return found == 2
 
 
-def _test_metadata(manifest_path: Path) -> dict[str, dict]:
-    """Per test unique_id: tested model, column, test type and severity, from manifest.json."""
-    if not manifest_path.is_file():
-        return {}
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    nodes = manifest.get("nodes", {})
-    metadata = {}
-    for unique_id, node in nodes.items():
-        if not unique_id.startswith("test."):
-            continue
-        attached = node.get("attached_node") or ""
-        depends = node.get("depends_on", {}).get("nodes", [])
-        models = attached or ", ".join(dep.rsplit(".", 1)[-1] for dep in depends)
-        metadata[unique_id] = {
-            "model": models.rsplit(".", 1)[-1] if attached else models,
-            "column": node.get("column_name"),
-            "test_type": (node.get("test_metadata") or {}).get("name") or "singular",
-            "severity": (node.get("config") or {}).get("severity"),
-        }
-    return metadata
+def _utc(value) -> datetime:
+    """A timestamp the build stored as UTC without a zone, as an aware datetime."""
+    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=UTC)
 
 
-def load(path: Path) -> RunResults | None:
-    """The results in run_results.json at `path`, or None when the file is absent or unreadable."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def read(connection: duckdb.DuckDBPyConnection, warehouse: str = "") -> RunResults | None:
+    """The newest build's results in the connection's current database, or None without any."""
+    if not has_results(connection):
         return None
-    metadata = _test_metadata(path.with_name("manifest.json"))
-    status_line = dict.fromkeys(["pass", "warn", "error", "skip", "noop", "total"], 0)
-    tests, unit_tests, failed_nodes = [], [], []
-    for result in document.get("results", []):
-        status = str(result.get("status", "")).lower()
-        word = STATUS_LINE_WORD.get(status)
-        if word is not None:
-            status_line[word] += 1
-        status_line["total"] += 1
-        unique_id = result.get("unique_id", "")
-        row = {
-            "test": unique_id.split(".", 2)[-1],
-            "status": status,
-            "failures": result.get("failures"),
-            "message": result.get("message"),
-            "seconds": round(float(result.get("execution_time") or 0.0), 3),
-            "unique_id": unique_id,
+    runs = connection.execute(f"select * from {RUNS_TABLE} order by finished_at desc limit 1").df()
+    if runs.empty:
+        return None
+    run = runs.iloc[0]
+    nodes = connection.execute(
+        f"select * from {NODE_RESULTS_TABLE} where build_id = ? order by unique_id",
+        [run["build_id"]],
+    ).df()
+    renamed = nodes.rename(
+        columns={
+            "name": "test",
+            "tested_model": "model",
+            "tested_column": "column",
+            "execution_seconds": "seconds",
         }
-        if unique_id.startswith("test."):
-            row.update(metadata.get(unique_id, {}))
-            tests.append(row)
-        elif unique_id.startswith("unit_test."):
-            unit_tests.append(row)
-        if not unique_id.startswith("test.") and word == "error":
-            failed_nodes.append(row)
-    generated = document.get("metadata", {}).get("generated_at", "1970-01-01T00:00:00Z")
-    columns = ["test", "status", "failures", "message", "model", "column", "test_type"]
-    columns += ["severity", "seconds", "unique_id"]
-    test_frame = pd.DataFrame(tests).reindex(columns=columns)
-    if not test_frame.empty:
-        order = {status: position for position, status in enumerate(("error", "fail", "warn"))}
-        test_frame = (
-            test_frame.assign(_order=test_frame["status"].map(order).fillna(9))
+    )
+    # Unit tests and data tests alike are named by the part of unique_id after the project.
+    renamed["test"] = renamed["unique_id"].str.split(".", n=2).str[-1]
+    is_data_test = renamed["unique_id"].str.startswith("test.")
+    is_unit_test = renamed["unique_id"].str.startswith("unit_test.")
+    tests = renamed[is_data_test].reindex(columns=TEST_COLUMNS)
+    if not tests.empty:
+        order = {status: position for position, status in enumerate(STATUS_ORDER)}
+        tests = (
+            tests.assign(_order=tests["status"].map(order).fillna(len(order)))
             .sort_values(["_order", "test"])
             .drop(columns="_order")
-            .reset_index(drop=True)
         )
+    failed = renamed[~is_data_test & renamed["status"].isin(["error", "fail"])]
     return RunResults(
-        path=path,
-        command=str(document.get("args", {}).get("which", "unknown")),
-        generated_at=datetime.fromisoformat(generated.replace("Z", "+00:00")),
-        elapsed_seconds=float(document.get("elapsed_time") or 0.0),
-        tests=test_frame,
-        unit_tests=pd.DataFrame(unit_tests),
-        failed_nodes=pd.DataFrame(failed_nodes, columns=["unique_id", "status", "message"]),
-        status_line=status_line,
+        warehouse=warehouse,
+        build_id=str(run["build_id"]),
+        command=str(run["dbt_command"]),
+        command_line=None if pd.isna(run["command_line"]) else str(run["command_line"]),
+        started_at=_utc(run["started_at"]),
+        finished_at=_utc(run["finished_at"]),
+        elapsed_seconds=float(run["elapsed_seconds"]),
+        versions={
+            "dbt-core": str(run["dbt_core_version"]),
+            "dbt-duckdb": str(run["dbt_duckdb_version"]),
+            "duckdb": str(run["duckdb_version"]),
+        },
+        tests=tests.reset_index(drop=True),
+        unit_tests=renamed[is_unit_test].reset_index(drop=True),
+        failed_nodes=failed.reindex(columns=["unique_id", "status", "message"]).reset_index(
+            drop=True
+        ),
+        status_line={
+            "pass": int(run["n_pass"]),
+            "warn": int(run["n_warn"]),
+            "error": int(run["n_error"]),
+            "skip": int(run["n_skip"]),
+            "noop": int(run["n_noop"]),
+            "total": int(run["n_total"]),
+        },
     )
+
+
+def load(warehouse: Path) -> RunResults | None:
+    """The results recorded in the warehouse file (opened read-only), or None without any."""
+    if not Path(warehouse).is_file():
+        return None
+    # Attached to an in-memory database, not connect(path): DuckDB shares one instance per
+    # path within a process, and a later build renames a new file over this one.
+    with duckdb.connect() as connection:
+        connection.execute("attach ? as warehouse (read_only)", [str(warehouse)])
+        connection.execute("use warehouse")
+        results = read(connection, str(warehouse))
+        connection.execute("use memory")
+        connection.execute("detach warehouse")
+    return results

@@ -18,7 +18,6 @@ import streamlit as st
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = Path("data") / "warehouse.duckdb"
-DEFAULT_RUN_RESULTS = Path("target") / "run_results.json"
 DEFAULT_MIRROR = PROJECT_DIR.parent / "shared" / "data" / "raw"
 SAMPLE_LIMIT = 200
 CATALOG = "warehouse"
@@ -34,13 +33,6 @@ def warehouse_path() -> Path:
     """The warehouse file: $DW_WAREHOUSE_PATH, else data/warehouse.duckdb in the project."""
     configured = os.environ.get("DW_WAREHOUSE_PATH")
     path = Path(configured) if configured else DEFAULT_WAREHOUSE
-    return path if path.is_absolute() else PROJECT_DIR / path
-
-
-def run_results_path() -> Path:
-    """dbt's run_results.json: $DW_RUN_RESULTS_PATH, else target/run_results.json."""
-    configured = os.environ.get("DW_RUN_RESULTS_PATH")
-    path = Path(configured) if configured else DEFAULT_RUN_RESULTS
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
@@ -569,20 +561,21 @@ def latest_embedder_scores() -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _run_results(path: str, modified_ns: int):
+def _run_results(version: WarehouseVersion):
     from dashboard import dbt_results
 
-    return dbt_results.load(Path(path))
+    with _connection(version).cursor() as cursor:
+        cursor.execute(f"use {CATALOG}")
+        return dbt_results.read(cursor, version.path)
 
 
 def run_results():
-    """The latest dbt results (dbt_results.RunResults), or None where there is no file."""
-    path = run_results_path()
-    try:
-        modified_ns = path.stat().st_mtime_ns
-    except FileNotFoundError:
+    """The dbt results of the build that made the warehouse on display (dbt_results.RunResults),
+    or None where there is no warehouse or it records no build."""
+    version = warehouse_version()
+    if version is None:
         return None
-    return _run_results(str(path), modified_ns)
+    return _run_results(version)
 
 
 def last_ingested_at():
@@ -590,31 +583,3 @@ def last_ingested_at():
     if not has_relation("source_completeness"):
         return None
     return scalar("select max(last_ingested_at) from source_completeness")
-
-
-def run_results_note(results) -> str | None:
-    """Why the dbt results may not describe the warehouse on display, or None when they do.
-
-    A build writes run_results.json and then moves the new warehouse into place within
-    seconds, so the two times should lie close together.
-    """
-    version = warehouse_version()
-    if results is None or version is None:
-        return None
-    if not results.ran_tests:
-        return (
-            f"The latest dbt invocation there was `{results.command}`, which runs no tests: "
-            "rebuild (or keep `dbt docs generate` in its own --target-path) to see test results."
-        )
-    gap = (results.generated_at - version.modified_at).total_seconds()
-    if gap > 60:
-        return (
-            "These results are newer than the warehouse: the build that produced them did "
-            "not replace the warehouse (it failed, or built another file)."
-        )
-    if gap < -600:
-        return (
-            "These results are older than the warehouse: they may come from another build; "
-            "set DW_RUN_RESULTS_PATH to the target folder of the build that made it."
-        )
-    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.registry import REGISTRY
+from ingest.registry import REGISTRY, dbt_vars
 from ingest.runner import ensure_placeholders, run_ingest
 from tests.support import FIXTURE_UPSTREAM, fixture_dataset
 from warehouse.build import build_warehouse
@@ -28,6 +28,9 @@ def fixture_warehouse(tmp_path_factory):
     )
     ensure_placeholders(list(REGISTRY.values()), data_dir / "raw")
     summary = build_warehouse(
-        data_dir / "warehouse.duckdb", data_dir / "raw", target_dir=data_dir / "target"
+        data_dir / "warehouse.duckdb",
+        data_dir / "raw",
+        target_dir=data_dir / "target",
+        dbt_vars=dbt_vars(),
     )
     return data_dir, summary

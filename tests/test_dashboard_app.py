@@ -1,8 +1,9 @@
 """The Streamlit dashboard under streamlit.testing.v1.AppTest, on the fixture warehouse.
 
-Every page runs without exception and shows what the warehouse and dbt's run_results.json
-hold: headline figures equal counts queried here, charts are drawn, and the Data quality page's
-pass/warn/fail numbers equal those counted from run_results.json.
+Every page runs without exception and shows what the warehouse holds: headline figures equal
+counts queried here, charts are drawn, and the Data quality page's pass/warn/fail numbers,
+which the dashboard reads from the build results recorded in the warehouse, equal those counted
+from dbt's own run_results.json of the build that made it.
 """
 
 from __future__ import annotations
@@ -59,10 +60,9 @@ def release_warehouse_connections():
 
 @pytest.fixture
 def warehouse(fixture_warehouse, monkeypatch) -> Path:
-    """The fixture warehouse and its run_results.json, as the dashboard's configuration."""
+    """The fixture warehouse, as the dashboard's configuration."""
     data_dir, _ = fixture_warehouse
     monkeypatch.setenv("DW_WAREHOUSE_PATH", str(data_dir / "warehouse.duckdb"))
-    monkeypatch.setenv("DW_RUN_RESULTS_PATH", str(data_dir / "target" / "run_results.json"))
     return data_dir / "warehouse.duckdb"
 
 
@@ -152,7 +152,7 @@ def test_downstream_page_counts_examples_and_switches_table(warehouse):
 
 
 def statuses_in(run_results: Path) -> dict[str, int]:
-    """Data-test statuses counted straight from run_results.json."""
+    """Data-test statuses counted straight from dbt's run_results.json."""
     results = json.loads(run_results.read_text())["results"]
     counted: dict[str, int] = {}
     for result in results:
@@ -161,9 +161,23 @@ def statuses_in(run_results: Path) -> dict[str, int]:
     return counted
 
 
-def test_data_quality_shows_the_test_counts_of_run_results(warehouse, fixture_warehouse):
+def statuses_recorded_in(warehouse: Path) -> dict[str, int]:
+    """Data-test statuses counted straight from the warehouse's build.node_results."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select status, count(*) from build.node_results "
+            "where unique_id like 'test.%' group by status"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_data_quality_shows_the_test_counts_of_the_build_that_made_the_warehouse(
+    warehouse, fixture_warehouse
+):
     data_dir, summary = fixture_warehouse
+    # dbt's own file of that same build, written beside it by the fixture build.
     expected = statuses_in(data_dir / "target" / "run_results.json")
+    assert statuses_recorded_in(warehouse) == expected
     app = open_page("data_quality")
     shown = metrics(app)
     assert shown["Passed"] == f"{expected.get('pass', 0):,}"
@@ -179,22 +193,44 @@ def test_data_quality_shows_the_test_counts_of_run_results(warehouse, fixture_wa
     not_passed = expected.get("warn", 0) + expected.get("fail", 0) + expected.get("error", 0)
     assert len(listed) == not_passed
     assert "published_statistics_unverified_sources" in set(listed["test"])
+    # Each warned test says what it found, as the build printed it.
+    unverified = listed.set_index("test").loc["published_statistics_unverified_sources"]
+    assert unverified["failing_rows"].startswith(f"{unverified['failures']:,} rows found: ")
 
 
-def test_data_quality_reports_failing_and_erroring_tests(
-    warehouse, fixture_warehouse, tmp_path, monkeypatch
-):
-    data_dir, _ = fixture_warehouse
-    document = json.loads((data_dir / "target" / "run_results.json").read_text())
-    tests = [result for result in document["results"] if result["unique_id"].startswith("test.")]
-    tests[0].update(status="fail", failures=3, message="Got 3 results, configured to fail if != 0")
-    tests[1].update(status="error", failures=None, message="Runtime Error")
-    models = [result for result in document["results"] if result["unique_id"].startswith("model.")]
-    models[0].update(status="error", message="Runtime Error in model")
-    failing = tmp_path / "run_results.json"
-    failing.write_text(json.dumps(document))
-    monkeypatch.setenv("DW_RUN_RESULTS_PATH", str(failing))
-    expected = statuses_in(failing)
+def test_data_quality_reports_failing_and_erroring_tests(warehouse, tmp_path, monkeypatch):
+    """The results come from the warehouse on display: a copy with other results shows those."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        tests = [
+            row[0]
+            for row in connection.execute(
+                "select unique_id from build.node_results where unique_id like 'test.%' "
+                "and status = 'pass' order by unique_id limit 2"
+            ).fetchall()
+        ]
+        model = connection.execute(
+            "select unique_id from build.node_results where unique_id like 'model.%' "
+            "order by unique_id limit 1"
+        ).fetchone()[0]
+        connection.execute(
+            "update build.node_results set status = 'fail', failures = 3, "
+            "message = 'Got 3 results, configured to fail if != 0' where unique_id = ?",
+            [tests[0]],
+        )
+        connection.execute(
+            "update build.node_results set status = 'error', failures = null, "
+            "message = 'Runtime Error' where unique_id = ?",
+            [tests[1]],
+        )
+        connection.execute(
+            "update build.node_results set status = 'error', message = 'Runtime Error in model' "
+            "where unique_id = ?",
+            [model],
+        )
+    monkeypatch.setenv("DW_WAREHOUSE_PATH", str(copy))
+    expected = statuses_recorded_in(copy)
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
     app.run()
     app.switch_page("pages/data_quality.py").run()
@@ -203,20 +239,38 @@ def test_data_quality_reports_failing_and_erroring_tests(
     assert (shown["Failed"], shown["Errored"]) == ("1", "1")
     assert shown["Passed"] == f"{expected['pass']:,}"
     assert "1 node(s) other than data tests failed" in app.error[0].value
-    assert app.dataframe[0].value["unique_id"].tolist() == [models[0]["unique_id"]]
+    assert app.dataframe[0].value["unique_id"].tolist() == [model]
     listed = app.dataframe[1].value
     assert listed["status"].iloc[:2].tolist() == ["error", "fail"]
     assert listed["failures"].iloc[1] == 3
 
 
+def test_a_warehouse_without_build_results_says_so(warehouse, tmp_path, monkeypatch):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("drop schema build cascade")
+    monkeypatch.setenv("DW_WAREHOUSE_PATH", str(copy))
+    app = open_page("data_quality")
+    assert any("records no dbt results" in info.value for info in app.info)
+    assert dbt_results.load(copy) is None
+
+
 def test_dbt_status_line_counts_every_node_as_dbt_does(fixture_warehouse):
     data_dir, summary = fixture_warehouse
-    results = dbt_results.load(data_dir / "target" / "run_results.json")
+    results = dbt_results.load(data_dir / "warehouse.duckdb")
     assert results.command == "build"
     assert results.status_line["pass"] == summary.passed
     assert results.status_line["warn"] == summary.warned
     assert results.status_line["skip"] == summary.skipped
     assert results.status_line_text.startswith(f"Done. PASS={summary.passed} WARN=")
+    # dbt's own run_results.json of the same build counts the same nodes.
+    document = json.loads((data_dir / "target" / "run_results.json").read_text())
+    assert results.status_line["total"] == len(document["results"])
+    assert results.test_counts == {
+        status: statuses_in(data_dir / "target" / "run_results.json").get(status, 0)
+        for status in dbt_results.TEST_STATUSES
+    }
 
 
 @pytest.mark.parametrize("state", ["missing", "empty"])

@@ -7,6 +7,7 @@ SVG inside a [data-testid="stVegaLiteChart"] element), and no exception or error
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -82,14 +83,10 @@ def dashboard_url(fixture_warehouse, tmp_path_factory):
     data_dir, _ = fixture_warehouse
     copy = tmp_path_factory.mktemp("dashboard")
     shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
-    (copy / "target").mkdir()
-    for name in ("run_results.json", "manifest.json"):
-        shutil.copy2(data_dir / "target" / name, copy / "target" / name)
     port = free_port()
     environment = {
         **os.environ,
         "DW_WAREHOUSE_PATH": str(copy / "warehouse.duckdb"),
-        "DW_RUN_RESULTS_PATH": str(copy / "target" / "run_results.json"),
     }
     log = (copy / "streamlit.log").open("w")
     server = subprocess.Popen(
@@ -192,3 +189,37 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
         screenshot_whole_page(page, SCREENSHOTS / f"{url_path or 'overview'}.png")
     finally:
         page.close()
+
+
+def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
+    dashboard_url, browser, fixture_warehouse
+):
+    """The counts the page shows (read from the warehouse) are those of dbt's own
+    run_results.json of the build that made the warehouse."""
+    url, _ = dashboard_url
+    data_dir, _ = fixture_warehouse
+    results = json.loads((data_dir / "target" / "run_results.json").read_text())["results"]
+    counted: dict[str, int] = {}
+    for result in results:
+        if result["unique_id"].startswith("test."):
+            counted[result["status"]] = counted.get(result["status"], 0) + 1
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Data quality", level=1).wait_for(
+            timeout=PAGE_SECONDS * 1000
+        )
+        wait_for_the_script_to_finish(page)
+        shown = page.evaluate(
+            """() => Object.fromEntries(
+                [...document.querySelectorAll('[data-testid="stMetric"]')].map(metric => [
+                    metric.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+                    metric.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
+                ])
+            )"""
+        )
+    finally:
+        page.close()
+    assert counted.get("pass", 0) > 50
+    for label, status in (("Passed", "pass"), ("Warned", "warn"), ("Failed", "fail")):
+        assert shown[label] == f"{counted.get(status, 0):,}", (label, shown)

@@ -1,42 +1,83 @@
 """Building the warehouse with dbt: into a temporary DuckDB file, renamed into place on success.
 
-A failed build leaves the previous warehouse file untouched and readable.
+A failed build leaves the previous warehouse file untouched and readable. A successful one
+records itself in the file it built (schema `build`: the run, every node's result, the
+fingerprint of its inputs per dataset), so every reader takes the results of the build that
+made the warehouse it reads. When the warehouse already records the fingerprint a build would
+have, nothing is built, and dbt is not even imported.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from embedder_eval.results import ensure_results_placeholder
+from warehouse import state
+from warehouse.console import Console, Progress
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-
-Progress = Callable[[str], None]
+PROJECT_DIR = state.PROJECT_DIR
+FAILING_ROWS_SHOWN = 3  # failing rows named in a warning line
+VALUES_PER_ROW = 4  # text values that name one failing row
+VALUE_CHARACTERS = 40
+MESSAGE_CHARACTERS = 300
+# dbt's interpret_run_result: node status -> the word of its final status line.
+STATUS_LINE_WORD = {
+    "error": "error",
+    "fail": "error",
+    "partial success": "error",
+    "runtime error": "error",
+    "skipped": "skip",
+    "warn": "warn",
+    "pass": "pass",
+    "success": "pass",
+    "no-op": "noop",
+}
+STATUS_LINE_WORDS = ("pass", "warn", "error", "skip", "noop")
 
 
 class BuildError(RuntimeError):
-    """dbt build failed; the message names the failing nodes."""
+    """dbt build failed; the message names the failing nodes, `details` says why, one line each."""
+
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.details = tuple(details)
 
 
 @dataclass(frozen=True)
 class BuildSummary:
-    """Counts of dbt node results of one build."""
+    """Counts of dbt node results of one build (all zero when the warehouse was up to date)."""
 
     passed: int
     warned: int
     failed: int
     skipped: int
     warnings: tuple[str, ...]
+    up_to_date: bool = False
+    fingerprint: str = ""
+    built_at: datetime | None = None  # when the warehouse's build finished (UTC)
+    log_path: Path | None = None
+    status_line: dict[str, int] = field(default_factory=dict)
 
 
 def default_evaluations_dir(raw_dir: Path) -> Path:
     """Where embedder evaluation results live: `evaluations/` beside the raw folder."""
     return raw_dir.resolve().parent / "evaluations"
+
+
+def default_dbt_vars() -> dict[str, Any]:
+    """The vars every dbt invocation gets unless told otherwise: the registry's dataset lists."""
+    from ingest.registry import dbt_vars
+
+    return dbt_vars()
 
 
 def run_dbt(
@@ -45,37 +86,111 @@ def run_dbt(
     raw_dir: Path,
     target_dir: Path | None = None,
     evaluations_dir: Path | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
+    callbacks: Sequence[Callable[[Any], None]] = (),
+    log_dir: Path | None = None,
+    quiet: bool = False,
+    inspect: Callable[[Any, duckdb.DuckDBPyConnection | None], None] | None = None,
+    work_path: Path | None = None,
 ):
-    """Invoke dbt in-process on this project with the warehouse, raw and results paths set."""
+    """Invoke dbt in-process on this project with the warehouse, raw and results paths set.
+
+    Every invocation gets `--vars` (dbt_vars, else the registry's dataset lists), keeps its
+    artifacts in target_dir (default `target/` beside the raw folder) and writes its log
+    without colours to log_dir (default `logs/` beside the raw folder). quiet: nothing on the
+    console, the full debug log in the file. inspect(result, connection), where given, runs
+    after dbt finished, on dbt's own database connection (None if dbt never opened one), while
+    the build's `work` database of intermediates still exists. work_path: the DuckDB file the
+    intermediates go to (default: in memory), which DuckDB can page out under its memory limit.
+    """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
+    raw_dir = Path(raw_dir).resolve()
     evaluations_dir = (evaluations_dir or default_evaluations_dir(raw_dir)).resolve()
+    target_dir = Path(target_dir or raw_dir.parent / "target").resolve()
+    log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
+    dbt_vars = default_dbt_vars() if dbt_vars is None else dict(dbt_vars)
     environment = {
         "DW_WAREHOUSE_PATH": str(warehouse_path),
         "DW_RAW_DIR": str(raw_dir),
         "DW_EVALUATIONS_DIR": str(evaluations_dir),
+        "DW_WORK_PATH": str(work_path) if work_path is not None else ":memory:",
     }
+    console = ["--log-level", "none", "--log-level-file", "debug"] if quiet else []
+    keeper = KeepDatabaseOpen(warehouse_path) if inspect is not None else None
+    callbacks = [*callbacks, keeper] if keeper is not None else list(callbacks)
     previous = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
-    target = ["--target-path", str(target_dir)] if target_dir is not None else []
     try:
-        return dbtRunner().invoke(
+        result = dbtRunner(callbacks=callbacks).invoke(
             [
                 *arguments,
                 "--project-dir",
                 str(PROJECT_DIR),
                 "--profiles-dir",
                 str(PROJECT_DIR),
-                *target,
+                "--target-path",
+                str(target_dir),
+                "--log-path",
+                str(log_dir),
+                "--no-use-colors-file",
+                "--no-send-anonymous-usage-stats",
+                "--vars",
+                json.dumps(dbt_vars),
+                *console,
             ]
         )
+        if inspect is not None:
+            inspect(result, keeper.cursor())
+        return result
     finally:
+        if keeper is not None:
+            keeper.release()
         _release_duckdb_file()
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+class KeepDatabaseOpen:
+    """dbtRunner callback that holds one more handle on dbt-duckdb's database while dbt runs.
+
+    dbt-duckdb closes its database when its last connection closes, at the end of the run,
+    and with it the `work` database where the intermediates live. Holding a handle keeps both
+    open past the run, so the build can query a failed or warned test's rows on intermediates
+    too; release() closes it.
+    """
+
+    def __init__(self, database_path: Path) -> None:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        self._manager = DuckDBConnectionManager
+        self._database_path = Path(database_path).resolve()
+        self._lock = threading.Lock()
+        self._handle = None
+
+    def __call__(self, event) -> None:
+        environment = self._manager._ENV
+        if self._handle is not None or environment is None:
+            return
+        # Only dbt's environment for this database (not one left over from another run).
+        if Path(str(environment.creds.path)).resolve() != self._database_path:
+            return
+        with self._lock:
+            if self._handle is None:
+                self._handle = environment.handle()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection | None:
+        """dbt's connection to the database it built (None if dbt never opened one)."""
+        return self._handle.cursor() if self._handle is not None else None
+
+    def release(self) -> None:
+        """Give the handle back; dbt-duckdb then closes the database."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 def _release_duckdb_file() -> None:
@@ -92,27 +207,296 @@ def _release_duckdb_file() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def _summarise(result) -> BuildSummary:
-    counts = {"pass": 0, "success": 0, "warn": 0, "error": 0, "fail": 0, "skipped": 0}
-    warnings = []
-    failures = []
-    for node_result in getattr(result.result, "results", None) or []:
-        status = str(node_result.status).lower().rsplit(".", 1)[-1]
-        counts[status] = counts.get(status, 0) + 1
-        name = node_result.node.name
-        if status == "warn":
-            warnings.append(f"{name}: {node_result.message}")
-        elif status in ("error", "fail"):
-            failures.append(f"{name} ({node_result.message})")
-    if failures:
-        raise BuildError(f"dbt build failed: {'; '.join(failures)}")
-    return BuildSummary(
-        passed=counts["pass"] + counts["success"],
-        warned=counts["warn"],
-        failed=counts["error"] + counts["fail"],
-        skipped=counts["skipped"],
-        warnings=tuple(warnings),
+# --- following dbt while it runs ---------------------------------------------------------
+
+
+def _is_result_event(name: str) -> bool:
+    """Events that report a node's result, which the build reports itself from the results."""
+    return name.startswith("RunResult") or (name.startswith("Log") and name.endswith("Result"))
+
+
+class DbtProgress:
+    """dbtRunner callback: advances the bar per finished node and keeps dbt's own warnings."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.warnings: list[str] = []
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine" and self.progress is not None:
+            # Unit tests are not in this count (dbt adds them later); they are added as they end.
+            self.progress.update(total=event.data.node_count, detail="", force=True)
+        elif name == "NodeFinished" and self.progress is not None:
+            node = event.data.node_info
+            if node.materialized == "ephemeral":
+                return  # compiled into other models; not in dbt's count of nodes
+            total = self.progress.total
+            if node.resource_type == "unit_test" and total is not None:
+                total += 1
+            self.progress.update(advance=1, total=total, detail=node.node_name)
+        elif event.info.level == "warn" and not _is_result_event(name):
+            warning = " ".join(event.info.msg.split())
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+
+
+# --- reading dbt's results -----------------------------------------------------------------
+
+
+def _status(node_result) -> str:
+    """A node result's status as dbt writes it in run_results.json ("pass", "warn", ...)."""
+    status = node_result.status
+    return str(getattr(status, "value", status)).lower()
+
+
+def _one_line(text: str | None, limit: int = MESSAGE_CHARACTERS) -> str:
+    """The text with its white space collapsed, cut to `limit` characters."""
+    collapsed = " ".join(str(text or "").split())
+    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
+
+
+def _row_label(row: tuple) -> str:
+    """A failing row named by its first text values (dataset, split, label, ...)."""
+    texts = [value for value in row if isinstance(value, str) and value.strip()]
+    values = texts[:VALUES_PER_ROW] or [value for value in row if value is not None][:3]
+    return "/".join(_one_line(str(value), VALUE_CHARACTERS) for value in values) or "(empty)"
+
+
+def describe_failing_rows(
+    connection: duckdb.DuckDBPyConnection, sql: str | None, failures: int | None
+) -> str | None:
+    """`N rows found: a, b, c, …`: a test's failing rows, queried again with its compiled SQL."""
+    if not sql:
+        return None
+    body = sql.strip().rstrip(";")
+    try:
+        # The newline before ")" ends a trailing SQL comment in the test's code; the order
+        # makes the rows named the same from one build to the next.
+        rows = connection.execute(
+            f"select * from (\n{body}\n) as failing_rows order by all limit {FAILING_ROWS_SHOWN}"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    found = failures if failures is not None else len(rows)
+    labels = ", ".join(_row_label(row) for row in rows)
+    more = ", …" if found > len(rows) else ""
+    noun = "row" if found == 1 else "rows"
+    return f"{found:,} {noun} found: {labels}{more}" if rows else f"{found:,} {noun} found"
+
+
+def _test_metadata(node) -> dict[str, Any]:
+    """Tested model, column, test type and severity of a data test node (as manifest.json has)."""
+    if not node.unique_id.startswith("test."):
+        return {"tested_model": None, "tested_column": None, "test_type": None, "severity": None}
+    attached = getattr(node, "attached_node", None) or ""
+    depends = getattr(getattr(node, "depends_on", None), "nodes", None) or []
+    names = dict.fromkeys(dependency.rsplit(".", 1)[-1] for dependency in depends)
+    model = attached.rsplit(".", 1)[-1] if attached else ", ".join(names)
+    test_metadata = getattr(node, "test_metadata", None)
+    severity = getattr(getattr(node, "config", None), "severity", None)
+    return {
+        "tested_model": model or None,
+        "tested_column": getattr(node, "column_name", None),
+        "test_type": getattr(test_metadata, "name", None) or "singular",
+        "severity": str(severity).lower() if severity else None,
+    }
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """One node's result, as the build records it."""
+
+    unique_id: str
+    resource_type: str
+    name: str
+    status: str
+    failures: int | None
+    message: str | None
+    failing_rows: str | None  # the failing rows described, for warned and failed tests
+    execution_seconds: float
+    tested_model: str | None
+    tested_column: str | None
+    test_type: str | None
+    severity: str | None
+    original_file_path: str | None
+
+    @property
+    def line(self) -> str:
+        """What it found, in one line: `name: 6 rows found: a, b, c, …` or dbt's message."""
+        return f"{self.name}: {self.failing_rows or _one_line(self.message)}"
+
+
+def node_outcomes(
+    results: Iterable, connection: duckdb.DuckDBPyConnection | None
+) -> list[NodeOutcome]:
+    """Every node result of a dbt invocation; warned and failed tests' rows described."""
+    outcomes = []
+    for node_result in results:
+        node = node_result.node
+        status = _status(node_result)
+        failing_rows = None
+        is_data_test = node.unique_id.startswith("test.")
+        if connection is not None and is_data_test and status in ("warn", "fail"):
+            sql = getattr(node, "compiled_code", None)
+            failing_rows = describe_failing_rows(connection, sql, node_result.failures)
+        resource_type = getattr(node, "resource_type", "")
+        outcomes.append(
+            NodeOutcome(
+                unique_id=node.unique_id,
+                resource_type=str(getattr(resource_type, "value", resource_type)),
+                name=node.name,
+                status=status,
+                failures=node_result.failures,
+                message=node_result.message,
+                failing_rows=failing_rows,
+                execution_seconds=round(float(node_result.execution_time or 0.0), 3),
+                original_file_path=getattr(node, "original_file_path", None),
+                **_test_metadata(node),
+            )
+        )
+    return outcomes
+
+
+def status_line(outcomes: Sequence[NodeOutcome]) -> dict[str, int]:
+    """The counts of dbt's final line (PASS, WARN, ERROR, SKIP, NO-OP, TOTAL)."""
+    counts = dict.fromkeys(STATUS_LINE_WORDS, 0)
+    for outcome in outcomes:
+        word = STATUS_LINE_WORD.get(outcome.status)
+        if word is not None:
+            counts[word] += 1
+    counts["total"] = len(outcomes)
+    return counts
+
+
+def _raise_for_failures(outcomes: Sequence[NodeOutcome], log_path: Path) -> None:
+    failed = [outcome for outcome in outcomes if STATUS_LINE_WORD.get(outcome.status) == "error"]
+    if not failed:
+        return
+    details = [f"{outcome.status.upper()} {outcome.line}" for outcome in failed]
+    names = ", ".join(outcome.name for outcome in failed)
+    raise BuildError(
+        f"dbt build failed at {len(failed)} node(s): {names} (dbt log: {log_path})", details
     )
+
+
+# --- recording the build in the warehouse --------------------------------------------------
+
+BUILD_TABLES_DDL = f"""
+create schema if not exists {state.BUILD_SCHEMA};
+create or replace table {state.RUNS_TABLE} (
+    build_id varchar, dbt_command varchar, command_line varchar,
+    started_at timestamp, finished_at timestamp, elapsed_seconds double,
+    n_pass integer, n_warn integer, n_error integer, n_skip integer, n_noop integer,
+    n_total integer,
+    dbt_core_version varchar, dbt_duckdb_version varchar, duckdb_version varchar,
+    fingerprint varchar, project_fingerprint varchar, evaluations_fingerprint varchar,
+    dbt_vars varchar, dbt_log_path varchar
+);
+create or replace table {state.NODE_RESULTS_TABLE} (
+    build_id varchar, unique_id varchar, resource_type varchar, name varchar, status varchar,
+    failures bigint, message varchar, failing_rows varchar, execution_seconds double,
+    tested_model varchar, tested_column varchar, test_type varchar, severity varchar,
+    original_file_path varchar
+);
+create or replace table {state.DATASET_FINGERPRINTS_TABLE} (
+    build_id varchar, dataset varchar, raw_fingerprint varchar, n_files integer,
+    n_files_ingested integer, n_records bigint
+);
+"""
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """One build, as written into the warehouse it built."""
+
+    build_id: str
+    command_line: str | None
+    started_at: datetime
+    finished_at: datetime
+    fingerprint: state.Fingerprint
+    log_path: Path
+
+
+def record_build(
+    connection: duckdb.DuckDBPyConnection,
+    record: BuildRecord,
+    outcomes: Sequence[NodeOutcome],
+) -> None:
+    """Write the build, its node results and its per-dataset fingerprints into schema `build`."""
+    counts = status_line(outcomes)
+    fingerprint = record.fingerprint
+    versions = fingerprint.versions
+    connection.execute(BUILD_TABLES_DDL)
+    connection.execute(
+        f"insert into {state.RUNS_TABLE} values "
+        "(?, 'build', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            record.build_id,
+            record.command_line,
+            record.started_at.replace(tzinfo=None),
+            record.finished_at.replace(tzinfo=None),
+            round((record.finished_at - record.started_at).total_seconds(), 3),
+            *(counts[word] for word in (*STATUS_LINE_WORDS, "total")),
+            versions["dbt-core"],
+            versions["dbt-duckdb"],
+            versions["duckdb"],
+            fingerprint.value,
+            fingerprint.project,
+            fingerprint.evaluations,
+            json.dumps(fingerprint.dbt_vars, sort_keys=True),
+            str(record.log_path),
+        ],
+    )
+    if outcomes:
+        connection.executemany(
+            f"insert into {state.NODE_RESULTS_TABLE} values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    record.build_id,
+                    outcome.unique_id,
+                    outcome.resource_type,
+                    outcome.name,
+                    outcome.status,
+                    outcome.failures,
+                    outcome.message,
+                    outcome.failing_rows,
+                    outcome.execution_seconds,
+                    outcome.tested_model,
+                    outcome.tested_column,
+                    outcome.test_type,
+                    outcome.severity,
+                    outcome.original_file_path,
+                ]
+                for outcome in outcomes
+            ],
+        )
+    if fingerprint.datasets:
+        connection.executemany(
+            f"insert into {state.DATASET_FINGERPRINTS_TABLE} values (?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    record.build_id,
+                    dataset.dataset,
+                    dataset.fingerprint,
+                    dataset.files,
+                    dataset.files_ingested,
+                    dataset.records,
+                ]
+                for dataset in fingerprint.datasets.values()
+            ],
+        )
+
+
+def _invocation_id() -> str:
+    """dbt's id of the invocation just run (it heads that invocation's part of dbt.log)."""
+    from dbt_common.invocation import get_invocation_id
+
+    return str(get_invocation_id())
+
+
+# --- the build -----------------------------------------------------------------------------
 
 
 def build_warehouse(
@@ -120,28 +504,122 @@ def build_warehouse(
     raw_dir: Path,
     target_dir: Path | None = None,
     evaluations_dir: Path | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
+    *,
+    force: bool = False,
+    command_line: str | None = None,
+    console: Console | None = None,
+    log_dir: Path | None = None,
 ) -> BuildSummary:
-    """`dbt build` into `<warehouse>.building`, then rename it over the warehouse file."""
-    warehouse_path = warehouse_path.resolve()
+    """`dbt build` into `<warehouse>.building`, record the build in it, rename it over the
+    warehouse; or nothing, when the warehouse already records this build's fingerprint.
+
+    dbt_vars go to dbt as `--vars` (default: the registry's dataset lists); force builds even
+    when up to date. dbt prints nothing: its full log goes to log_dir (default `logs/` beside
+    the raw folder), progress to the console's bar on a terminal.
+    """
+    warehouse_path = Path(warehouse_path).resolve()
+    raw_dir = Path(raw_dir).resolve()
+    log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
+    log_path = log_dir / "dbt.log"
+    evaluations_dir = (evaluations_dir or default_evaluations_dir(raw_dir)).resolve()
+    dbt_vars = default_dbt_vars() if dbt_vars is None else dict(dbt_vars)
+    ensure_results_placeholder(evaluations_dir)
+    fingerprint = state.compute_fingerprint(raw_dir, evaluations_dir, dbt_vars, PROJECT_DIR)
+    recorded = state.recorded_build(warehouse_path)
+    if not force and recorded is not None and recorded.fingerprint == fingerprint.value:
+        return BuildSummary(
+            passed=0,
+            warned=0,
+            failed=0,
+            skipped=0,
+            warnings=(),
+            up_to_date=True,
+            fingerprint=fingerprint.value,
+            built_at=recorded.finished_at,
+            log_path=log_path,
+        )
+
     building = warehouse_path.with_name(warehouse_path.name + ".building")
-    for leftover in (building, building.with_name(building.name + ".wal")):
+    # The intermediates live in a file of their own while dbt runs, never in the warehouse.
+    work = warehouse_path.with_name(warehouse_path.name + ".work")
+    temporary_files = [
+        building,
+        building.with_name(building.name + ".wal"),
+        work,
+        work.with_name(work.name + ".wal"),
+    ]
+    for leftover in temporary_files:
         leftover.unlink(missing_ok=True)
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    evaluations_dir = (evaluations_dir or default_evaluations_dir(raw_dir)).resolve()
-    ensure_results_placeholder(evaluations_dir)
+    progress = console.progress("build") if console is not None else None
+    if progress is not None:
+        progress.update(detail="parsing the dbt project", force=True)
+    following = DbtProgress(progress)
+    outcomes: list[NodeOutcome] = []
+
+    def describe_results(result, connection: duckdb.DuckDBPyConnection | None) -> None:
+        # On dbt's own connection: a test's failing rows may lie in the `work`
+        # database of intermediates, which closes with it.
+        node_results = getattr(result.result, "results", None) or []
+        outcomes.extend(node_outcomes(node_results, connection))
+
     try:
-        result = run_dbt(["build"], building, raw_dir.resolve(), target_dir, evaluations_dir)
+        started_at = datetime.now(UTC)
+        result = run_dbt(
+            ["build"],
+            building,
+            raw_dir,
+            target_dir,
+            evaluations_dir,
+            dbt_vars=dbt_vars,
+            callbacks=[following],
+            log_dir=log_dir,
+            quiet=True,
+            inspect=describe_results,
+            work_path=work,
+        )
+        finished_at = datetime.now(UTC)
+        if console is not None:
+            console.end_bar()
         if result.exception is not None:
-            raise BuildError(f"dbt build could not run: {result.exception}")
-        summary = _summarise(result)
+            reason = _one_line(str(result.exception))
+            raise BuildError(f"dbt build could not run: {reason} (dbt log: {log_path})")
+        _raise_for_failures(outcomes, log_path)
         if not result.success:
-            raise BuildError("dbt build failed (see the dbt output above)")
-        # Fold any write-ahead log into the file before it is moved.
+            raise BuildError(f"dbt build failed (dbt log: {log_path})")
+        record = BuildRecord(
+            build_id=_invocation_id(),
+            command_line=command_line,
+            started_at=started_at,
+            finished_at=finished_at,
+            fingerprint=fingerprint,
+            log_path=log_path,
+        )
         with duckdb.connect(str(building)) as connection:
+            record_build(connection, record, outcomes)
+            # Fold the write-ahead log into the file before it is moved.
             connection.execute("checkpoint")
         os.replace(building, warehouse_path)
     except BaseException:
-        building.unlink(missing_ok=True)
-        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+        if console is not None:
+            console.end_bar()
+        for temporary in temporary_files:
+            temporary.unlink(missing_ok=True)
         raise
-    return summary
+    finally:
+        work.unlink(missing_ok=True)
+        work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    counts = status_line(outcomes)
+    warned = [f"{outcome.line}" for outcome in outcomes if outcome.status == "warn"]
+    return BuildSummary(
+        passed=counts["pass"],
+        warned=counts["warn"],
+        failed=counts["error"],
+        skipped=counts["skip"],
+        warnings=(*following.warnings, *warned),
+        fingerprint=fingerprint.value,
+        built_at=finished_at,
+        log_path=log_path,
+        status_line=counts,
+    )

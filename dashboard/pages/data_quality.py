@@ -12,18 +12,17 @@ st.header("dbt tests")
 results = queries.run_results()
 if results is None:
     st.info(
-        f"No dbt results at `{queries.run_results_path()}`: they are written by "
-        "`python run_pipeline.py` (or `dbt build`). Set DW_RUN_RESULTS_PATH to read another file."
+        "This warehouse records no dbt results: it was built before builds recorded them in "
+        "the warehouse. Rebuild it (`python run_pipeline.py --skip-ingest`) to see them."
     )
 else:
+    versions = ", ".join(f"{name} {version}" for name, version in results.versions.items())
     st.caption(
-        f"From `{results.path}`: `dbt {results.command}` of "
-        f"{results.generated_at:%Y-%m-%d %H:%M:%S} UTC, {results.elapsed_seconds:.0f} s. "
-        f"dbt printed: `{results.status_line_text}`"
+        f"The build that made this warehouse (recorded in it, schema `build`): "
+        f"`{results.command_line or 'dbt ' + results.command}`, finished "
+        f"{results.finished_at:%Y-%m-%d %H:%M:%S} UTC after {results.elapsed_seconds:.0f} s "
+        f"({versions}). dbt's final line: `{results.status_line_text}`"
     )
-    note = queries.run_results_note(results)
-    if note:
-        st.warning(note)
     st.caption(
         "The counts below are of data tests (dbt nodes `test.*`); dbt's line counts every node: "
         "models, seeds and unit tests as well."
@@ -60,6 +59,7 @@ else:
             hide_index=True,
             column_config={
                 "failures": st.column_config.NumberColumn("failing rows"),
+                "failing_rows": st.column_config.TextColumn("what it found"),
                 "unique_id": None,
             },
         )

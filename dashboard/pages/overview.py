@@ -32,12 +32,12 @@ built, ingest, tested = st.columns(3)
 built.metric("Warehouse built (UTC)", f"{version.modified_at:%Y-%m-%d %H:%M}")
 ingest.metric("Last ingest (UTC)", "–" if ingested is None else f"{ingested:%Y-%m-%d %H:%M}")
 tested.metric(
-    "dbt results (UTC)", "–" if results is None else f"{results.generated_at:%Y-%m-%d %H:%M}"
+    "dbt results (UTC)", "–" if results is None else f"{results.finished_at:%Y-%m-%d %H:%M}"
 )
-if results is None or not results.ran_tests:
+if results is None:
     st.info(
-        f"No dbt test results at `{queries.run_results_path()}` yet: they appear after "
-        "`python run_pipeline.py` (or `dbt build`)."
+        "This warehouse records no dbt results: it was built before builds recorded them in "
+        "the warehouse. Rebuild it (`python run_pipeline.py --skip-ingest`) to see them."
     )
 else:
     counts = results.test_counts

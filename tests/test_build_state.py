@@ -1,0 +1,272 @@
+"""Up to date means instant: the build's fingerprint, recorded in the warehouse, decides.
+
+An unchanged rerun neither invokes nor imports dbt and leaves the warehouse file as it is; a
+changed raw manifest, model, var or evaluation result, or --force, rebuilds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import warehouse.build
+from ingest.registry import dbt_vars
+from tests.support import REPO_ROOT
+from warehouse import state
+from warehouse.build import build_warehouse
+
+
+class DbtInvoked(Exception):
+    """Raised by the stand-in for run_dbt: the build went as far as invoking dbt."""
+
+
+def snapshot_project(folder: Path) -> Path:
+    """A copy of the dbt project's inputs (others may edit models/ while the tests run)."""
+    for name in state.PROJECT_INPUTS:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def stamp(data_dir: Path, project_dir: Path = state.PROJECT_DIR) -> str:
+    """Record in the data folder's warehouse the fingerprint of its inputs as they are now,
+    as if it had just been built from them; returns it."""
+    fingerprint = state.compute_fingerprint(
+        data_dir / "raw", data_dir / "evaluations", dbt_vars(), project_dir
+    ).value
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as connection:
+        connection.execute("update build.runs set fingerprint = ?", [fingerprint])
+    return fingerprint
+
+
+@pytest.fixture
+def data_copy(fixture_warehouse, tmp_path, monkeypatch) -> Path:
+    """A copy of the fixture run's data folder (raw, evaluations, warehouse) to change, built
+    (as its record says) from a snapshot of the project that the build now uses."""
+    data_dir, _ = fixture_warehouse
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for name in ("raw", "evaluations"):
+        shutil.copytree(data_dir / name, copy / name)
+    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
+    project = snapshot_project(tmp_path / "project")
+    monkeypatch.setattr(warehouse.build, "PROJECT_DIR", project)
+    stamp(copy, project)
+    return copy
+
+
+@pytest.fixture
+def dbt_calls(monkeypatch) -> list[list[str]]:
+    """run_dbt replaced: each call is recorded and raises DbtInvoked."""
+    calls: list[list[str]] = []
+
+    def fake_run_dbt(arguments, *_, **__):
+        calls.append(arguments)
+        raise DbtInvoked
+
+    monkeypatch.setattr(warehouse.build, "run_dbt", fake_run_dbt)
+    return calls
+
+
+def build(data_dir: Path, **options):
+    options.setdefault("dbt_vars", dbt_vars())
+    return build_warehouse(data_dir / "warehouse.duckdb", data_dir / "raw", **options)
+
+
+def assert_rebuilds(data_dir: Path, dbt_calls: list, **options) -> None:
+    """The build invokes dbt, and the warehouse file stays as it was meanwhile."""
+    modified = (data_dir / "warehouse.duckdb").stat().st_mtime_ns
+    before = len(dbt_calls)
+    with pytest.raises(DbtInvoked):
+        build(data_dir, **options)
+    assert len(dbt_calls) == before + 1 and dbt_calls[-1][0] == "build"
+    assert (data_dir / "warehouse.duckdb").stat().st_mtime_ns == modified
+
+
+def test_the_warehouse_records_the_fingerprint_of_what_it_was_built_from(fixture_warehouse):
+    data_dir, summary = fixture_warehouse
+    expected = state.compute_fingerprint(
+        data_dir / "raw", data_dir / "evaluations", dbt_vars(), state.PROJECT_DIR
+    )
+    assert not summary.up_to_date
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        run = connection.execute(
+            "select fingerprint, project_fingerprint, evaluations_fingerprint, dbt_vars, "
+            "dbt_core_version, n_pass, n_warn, n_total from build.runs"
+        ).fetchall()
+        per_dataset = dict(
+            connection.execute(
+                "select dataset, raw_fingerprint from build.dataset_fingerprints"
+            ).fetchall()
+        )
+        nodes = connection.execute("select count(*) from build.node_results").fetchone()[0]
+    [(fingerprint, project, evaluations, recorded_vars, dbt_core, *counts)] = run
+    assert fingerprint == summary.fingerprint and len(project) == 64
+    assert evaluations == expected.evaluations
+    assert json.loads(recorded_vars) == dbt_vars()
+    assert dbt_core == expected.versions["dbt-core"]
+    assert counts == [summary.passed, summary.warned, nodes]
+    assert per_dataset == {name: ds.fingerprint for name, ds in expected.datasets.items()}
+    assert set(per_dataset) >= set(dbt_vars()["dialogue_datasets"])
+    # The whole is the hash of its parts: the same parts give the recorded value.
+    rebuilt = state.Fingerprint(
+        datasets=expected.datasets,
+        project=project,
+        evaluations=evaluations,
+        dbt_vars=dbt_vars(),
+        versions=expected.versions,
+    )
+    assert rebuilt.value == fingerprint
+
+
+def test_an_unchanged_rerun_neither_imports_dbt_nor_replaces_the_warehouse(data_copy):
+    """`python run_pipeline.py --skip-ingest` on an up-to-date warehouse: one line, exit 0."""
+    script = (
+        "import sys, run_pipeline\n"
+        "code = run_pipeline.main(['--skip-ingest'])\n"
+        "print('dbt modules:', sorted(m for m in sys.modules if m.split('.')[0] == 'dbt'))\n"
+        "sys.exit(code)\n"
+    )
+    environment = {**os.environ, "DW_DATA_DIR": str(data_copy)}
+    environment.pop("DW_WAREHOUSE_PATH", None)
+    stamp(data_copy)  # the subprocess builds from the live project
+    modified = (data_copy / "warehouse.duckdb").stat().st_mtime_ns
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    seconds = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("build: warehouse up to date"), lines
+    assert lines[1:] == ["dbt modules: []"]
+    assert (data_copy / "warehouse.duckdb").stat().st_mtime_ns == modified
+    assert not (data_copy / "warehouse.duckdb.building").exists()
+    assert seconds < 10, seconds  # ~1 s; generous for a loaded machine
+
+
+def test_unchanged_inputs_are_up_to_date_and_force_rebuilds(data_copy, dbt_calls):
+    summary = build(data_copy)
+    assert summary.up_to_date and dbt_calls == []
+    assert_rebuilds(data_copy, dbt_calls, force=True)
+
+
+def test_a_changed_raw_manifest_triggers_a_rebuild(data_copy, dbt_calls):
+    manifest = data_copy / "raw" / "camrest676" / state.MANIFEST_NAME
+    original = pq.read_table(manifest)
+    rows = original.to_pylist()
+    rows[0]["git_blob_sha1"] = "0" * 40  # upstream changed the file
+    pq.write_table(pa.Table.from_pylist(rows, schema=original.schema), manifest)
+    assert_rebuilds(data_copy, dbt_calls)
+    # Rewriting the same rows with new timestamps is no change.
+    rows = original.to_pylist()
+    for row in rows:
+        row["ingested_at"] = None
+    pq.write_table(pa.Table.from_pylist(rows, schema=original.schema), manifest)
+    assert build(data_copy).up_to_date
+
+
+def test_a_changed_raw_parquet_file_triggers_a_rebuild(data_copy, dbt_calls):
+    raw_file = next(
+        path
+        for path in (data_copy / "raw" / "woz2").rglob("*.parquet")
+        if path.name != state.MANIFEST_NAME
+    )
+    raw_file.write_bytes(raw_file.read_bytes() + b"\0")
+    assert_rebuilds(data_copy, dbt_calls)
+
+
+def test_a_changed_model_triggers_a_rebuild(data_copy, dbt_calls, tmp_path):
+    # The same files in another folder are the same project.
+    other = shutil.copytree(warehouse.build.PROJECT_DIR, tmp_path / "other")
+    assert state.project_fingerprint(other) == state.project_fingerprint(
+        warehouse.build.PROJECT_DIR
+    )
+    assert build(data_copy).up_to_date
+    model = next((warehouse.build.PROJECT_DIR / "models" / "marts").rglob("*.sql"))
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert_rebuilds(data_copy, dbt_calls)
+
+
+def test_changed_vars_or_evaluation_results_trigger_a_rebuild(data_copy, dbt_calls):
+    assert_rebuilds(data_copy, dbt_calls, dbt_vars={**dbt_vars(), "pair_min_words": 5})
+    placeholder = data_copy / "evaluations" / "_no_results.parquet"
+    shutil.copy2(placeholder, data_copy / "evaluations" / "run-1.parquet")
+    assert_rebuilds(data_copy, dbt_calls)
+
+
+def test_a_warehouse_without_a_build_record_is_rebuilt(data_copy, dbt_calls):
+    with duckdb.connect(str(data_copy / "warehouse.duckdb")) as connection:
+        connection.execute("drop schema build cascade")
+    assert state.recorded_build(data_copy / "warehouse.duckdb") is None
+    assert_rebuilds(data_copy, dbt_calls)
+
+
+def test_every_dbt_invocation_gets_the_vars(monkeypatch, tmp_path):
+    """run_dbt passes --vars: the given ones, else the registry's dataset lists."""
+    invoked: list[list[str]] = []
+
+    class FakeRunner:
+        def __init__(self, callbacks=None):
+            pass
+
+        def invoke(self, arguments):
+            invoked.append(arguments)
+
+    import dbt.cli.main
+
+    monkeypatch.setattr(dbt.cli.main, "dbtRunner", FakeRunner)
+    raw = tmp_path / "raw"
+    warehouse.build.run_dbt(["build"], tmp_path / "w.duckdb", raw)
+    warehouse.build.run_dbt(["build"], tmp_path / "w.duckdb", raw, dbt_vars={"a": [1]})
+    passed = [json.loads(arguments[arguments.index("--vars") + 1]) for arguments in invoked]
+    assert passed == [dbt_vars(), {"a": [1]}]
+    assert all(arguments[arguments.index("--log-path") + 1] for arguments in invoked)
+
+
+def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_path):
+    """inspect() sees the in-memory `work` database of intermediates, which a test's failing
+    rows may lie in; afterwards the built file is free to open again."""
+    data_dir, _ = fixture_warehouse
+    seen = []
+
+    def inspect(result, connection):
+        seen.append(
+            connection.execute(
+                "select count(*) from work.intermediate.int_dialogues_unioned"
+            ).fetchone()[0]
+        )
+
+    built = tmp_path / "part.duckdb"
+    result = warehouse.build.run_dbt(
+        ["build", "--select", "+int_dialogues_unioned"],
+        built,
+        data_dir / "raw",
+        target_dir=tmp_path / "target",
+        log_dir=tmp_path / "logs",
+        quiet=True,
+        inspect=inspect,
+    )
+    assert result.success, result.exception
+    assert seen and seen[0] > 0
+    with duckdb.connect(str(built)) as connection:
+        assert connection.execute("select 1").fetchone() == (1,)
