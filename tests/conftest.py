@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ingest.registry import REGISTRY, dbt_vars
 from ingest.runner import ensure_placeholders, run_ingest
 from tests.support import FIXTURE_UPSTREAM, fixture_dataset
 from warehouse.build import build_warehouse
+
+# The fixtures are tiny: their builds may run two dbt models at a time (the default, one, keeps
+# the memory of real corpora down); the mirror tests build with the defaults, as a user would.
+os.environ.setdefault("DW_DBT_THREADS", "2")
 
 
 @pytest.fixture(scope="session")
