@@ -4,35 +4,12 @@
 
 {#- One row per upstream dialogue. -#}
 {% macro schema_guided_dialogues(dataset, source_relation) %}
-with
-
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
-renamed as (
-
-    select
-        '{{ dataset }}' as dataset,
-        _source_path as source_path,
-        _record_index as record_index,
-        cast(dialogue_id as varchar) as source_dialogue_id,
-        _upstream_split as upstream_split,
-        {{ normalise_split('_upstream_split') }} as split,
-        'official' as split_source,
-        _locale as locale,
-        cast(services as {{ string_list_type() }}) as services
-    from source
-
-),
-
-keyed as (
-    {{ keyed_dialogues('renamed') }}
-)
-
-select * from keyed
+    {{ staged_dialogues(
+        dataset,
+        source_relation,
+        source_dialogue_id='dialogue_id',
+        services='cast(services as ' ~ string_list_type() ~ ')',
+    ) }}
 {% endmacro %}
 
 {#- One row per upstream turn, numbered by its position in `turns`. The intents of a user

@@ -200,7 +200,17 @@ def test_a_failed_build_leaves_the_previous_warehouse_readable(fixture_warehouse
         build_warehouse(warehouse, broken_raw, target_dir=tmp_path / "target")
     assert warehouse.stat().st_mtime_ns == stamp
     assert not (data_dir / "warehouse.duckdb.building").exists()
+    assert not (data_dir / "warehouse.duckdb.work").exists()
     assert query(data_dir, "select count(*) from turns") == [(before,)]
+
+
+def test_the_intermediates_stay_out_of_the_warehouse(fixture_warehouse):
+    data_dir, _ = fixture_warehouse
+    schemas = {
+        row[0] for row in query(data_dir, "select distinct schema_name from duckdb_tables()")
+    }
+    assert "main" in schemas and "intermediate" not in schemas
+    assert not (data_dir / "warehouse.duckdb.work").exists()
 
 
 def run_cli(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:

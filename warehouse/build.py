@@ -543,13 +543,9 @@ def build_warehouse(
     building = warehouse_path.with_name(warehouse_path.name + ".building")
     # The intermediates live in a file of their own while dbt runs, never in the warehouse.
     work = warehouse_path.with_name(warehouse_path.name + ".work")
-    temporary_files = [
-        building,
-        building.with_name(building.name + ".wal"),
-        work,
-        work.with_name(work.name + ".wal"),
-    ]
-    for leftover in temporary_files:
+    building_files = [building, building.with_name(building.name + ".wal")]
+    work_files = [work, work.with_name(work.name + ".wal")]
+    for leftover in building_files + work_files:
         leftover.unlink(missing_ok=True)
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     progress = console.progress("build") if console is not None else None
@@ -604,12 +600,12 @@ def build_warehouse(
     except BaseException:
         if console is not None:
             console.end_bar()
-        for temporary in temporary_files:
+        for temporary in building_files:
             temporary.unlink(missing_ok=True)
         raise
-    finally:
-        work.unlink(missing_ok=True)
-        work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    finally:  # the work file never outlives its build, whatever the outcome
+        for temporary in work_files:
+            temporary.unlink(missing_ok=True)
     counts = status_line(outcomes)
     warned = [f"{outcome.line}" for outcome in outcomes if outcome.status == "warn"]
     return BuildSummary(
