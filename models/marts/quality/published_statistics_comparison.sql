@@ -26,13 +26,15 @@ intent_examples as (
 
 ),
 
--- A published figure counts its dataset's records of its split and locale ('all' matches any).
+-- A published figure counts its dataset's records of its split, locale and upstream file
+-- ('all' matches any).
 dialogue_measures as (
 
     select
         published.dataset,
         published.split,
         published.locale,
+        published.source_path,
         published.statistic,
         case published.statistic
             when 'dialogues' then count(dialogues.dialogue_id)
@@ -44,8 +46,9 @@ dialogue_measures as (
             published.dataset = dialogues.dataset
             and (published.split = 'all' or published.split = dialogues.split)
             and (published.locale = 'all' or published.locale = dialogues.locale)
+            and (published.source_path = 'all' or published.source_path = dialogues.source_path)
     where published.statistic in ('dialogues', 'utterances')
-    group by published.dataset, published.split, published.locale, published.statistic
+    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
 
 ),
 
@@ -55,6 +58,7 @@ intent_measures as (
         published.dataset,
         published.split,
         published.locale,
+        published.source_path,
         published.statistic,
         case published.statistic
             when 'examples' then count(intent_examples.example_id)
@@ -67,8 +71,9 @@ intent_measures as (
             published.dataset = intent_examples.dataset
             and (published.split = 'all' or published.split = intent_examples.split)
             and (published.locale = 'all' or published.locale = intent_examples.locale)
+            and (published.source_path = 'all' or published.source_path = intent_examples.source_path)
     where published.statistic in ('examples', 'labels', 'scenarios')
-    group by published.dataset, published.split, published.locale, published.statistic
+    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
 
 ),
 
@@ -88,6 +93,7 @@ completeness as (
         published.dataset,
         published.split,
         published.locale,
+        published.source_path,
         published.statistic,
         count(files.source_path) as n_files,
         count(files.source_path) filter (where files.status = 'missing') as n_files_missing,
@@ -98,7 +104,8 @@ completeness as (
             published.dataset = files.dataset
             and (published.split = 'all' or files.split is null or published.split = files.split)
             and (published.locale = 'all' or files.locale = 'mul' or published.locale = files.locale)
-    group by published.dataset, published.split, published.locale, published.statistic
+            and (published.source_path = 'all' or published.source_path = files.source_path)
+    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
 
 ),
 
@@ -108,6 +115,7 @@ compared as (
         published.dataset,
         published.split,
         published.locale,
+        published.source_path,
         published.statistic,
         published.published_value,
         cast(measured.measured_value as bigint) as measured_value,
@@ -122,12 +130,14 @@ compared as (
             published.dataset = completeness.dataset
             and published.split = completeness.split
             and published.locale = completeness.locale
+            and published.source_path = completeness.source_path
             and published.statistic = completeness.statistic
     inner join measured
         on
             published.dataset = measured.dataset
             and published.split = measured.split
             and published.locale = measured.locale
+            and published.source_path = measured.source_path
             and published.statistic = measured.statistic
 
 )
