@@ -20,7 +20,7 @@ kept as (
         split,
         pair_type,
         count(*) as n_pairs
-    from {{ ref('utterance_pairs') }}
+    from {{ ref('utterance_pair_positions') }}
     group by dataset, split, pair_type
 
 )

@@ -132,3 +132,23 @@
         and list_position({{ list_expression }}, {{ list_expression }}[position]) = position
     ]
 {%- endmacro %}
+
+{#- The elements of a list from 1-based position `first` to `last`, both included (empty
+    when last < first). -#}
+{% macro list_slice(list_expression, first, last) -%}
+    {{ return(adapter.dispatch('list_slice')(list_expression, first, last)) }}
+{%- endmacro %}
+{% macro duckdb__list_slice(list_expression, first, last) -%}
+    list_slice({{ list_expression }}, {{ first }}, {{ last }})
+{%- endmacro %}
+
+{#- Each struct of a list reduced to the named fields, in that order. -#}
+{% macro list_struct_fields(list_expression, fields) -%}
+    {{ return(adapter.dispatch('list_struct_fields')(list_expression, fields)) }}
+{%- endmacro %}
+{% macro duckdb__list_struct_fields(list_expression, fields) -%}
+    [
+        { {%- for field in fields %} '{{ field }}': list_item.{{ field }}{% if not loop.last %},{% endif %}{% endfor %} }
+        for list_item in {{ list_expression }}
+    ]
+{%- endmacro %}

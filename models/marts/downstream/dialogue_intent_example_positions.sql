@@ -1,3 +1,7 @@
+-- The examples of dialogue_intent_examples without their context: one row per active intent
+-- of each kept user turn, with the turn's position in its dialogue. The context (the turns
+-- before it) is already stored once, in dialogue_turn_lists.turns; the dialogue_intent_examples view
+-- slices it from there instead of storing a copy per example.
 with
 
 user_turns as (
@@ -9,28 +13,6 @@ user_turns as (
 turns as (
 
     select * from {{ ref('turns') }}
-
-),
-
-turns_with_context as (
-
-    select
-        *,
-        coalesce(
-            {{ windowed_list_agg(struct_of({'speaker': 'speaker', 'text': 'text'}), 'preceding_turns') }},
-            {{ list_of([]) }}
-        ) as context_turns,
-        coalesce(
-            {{ windowed_string_agg("speaker || ': ' || text", 'chr(10)', 'preceding_turns') }},
-            ''
-        ) as context_text
-    from turns
-    where dialogue_id in (select user_turns.dialogue_id from user_turns)
-    window preceding_turns as (
-        partition by dialogue_id
-        order by turn_index
-        rows between unbounded preceding and 1 preceding
-    )
 
 ),
 
@@ -62,29 +44,26 @@ labels_unpacked as (
 final as (
 
     select
-        turns_with_context.turn_id || ':' || labels_unpacked.label as example_id,
-        turns_with_context.turn_id,
-        turns_with_context.dialogue_id,
-        turns_with_context.dataset,
-        turns_with_context.split,
-        turns_with_context.locale,
-        turns_with_context.language,
-        turns_with_context.turn_index,
-        turns_with_context.text,
+        turns.turn_id || ':' || labels_unpacked.label as example_id,
+        turns.turn_id,
+        turns.dialogue_id,
+        turns.dataset,
+        turns.split,
+        turns.locale,
+        turns.language,
+        turns.turn_index,
+        turns.text,
         labels_unpacked.label,
         labels_unpacked.services,
         cast(labels_unpacked.n_turn_intents as integer) as n_turn_intents,
         cast(labels_unpacked.intent_position as integer) as intent_position,
-        turns_with_context.context_turns,
-        turns_with_context.context_text,
-        cast({{ list_length('turns_with_context.context_turns') }} as integer) as n_context_turns,
-        turns_with_context.n_chars,
-        turns_with_context.n_words
+        turns.n_chars,
+        turns.n_words
     from labels_unpacked
-    inner join turns_with_context
+    inner join turns
         on
-            labels_unpacked.dialogue_id = turns_with_context.dialogue_id
-            and labels_unpacked.source_turn_index = turns_with_context.source_turn_index
+            labels_unpacked.dialogue_id = turns.dialogue_id
+            and labels_unpacked.source_turn_index = turns.source_turn_index
 
 )
 

@@ -9,7 +9,7 @@ turns as (
 
 pairs as (
 
-    select * from {{ ref('utterance_pairs') }}
+    select * from {{ ref('utterance_pair_positions') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 dialogues as (
 
-    select * from {{ ref('dialogues') }}
+    select * from {{ ref('dialogue_turn_lists') }}
 
 ),
 

@@ -9,7 +9,7 @@ intent_examples as (
 
 dialogue_intent_examples as (
 
-    select * from {{ ref('dialogue_intent_examples') }}
+    select * from {{ ref('dialogue_intent_example_positions') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 dialogues as (
 
-    select * from {{ ref('dialogues') }}
+    select * from {{ ref('dialogue_turn_lists') }}
 
 ),
 
@@ -28,7 +28,7 @@ intent_examples as (
 
 dialogue_intent_examples as (
 
-    select * from {{ ref('dialogue_intent_examples') }}
+    select * from {{ ref('dialogue_intent_example_positions') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 utterance_pairs as (
 
-    select * from {{ ref('utterance_pairs') }}
+    select * from {{ ref('utterance_pair_positions') }}
 
 ),
 

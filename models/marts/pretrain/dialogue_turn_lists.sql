@@ -1,3 +1,6 @@
+-- The rows of dialogues without dialogue_text: one row per kept dialogue, with its counts and
+-- its kept turns as a list. The dialogues view adds the text, joined from that list, so the
+-- dialogue's text is stored once here (and once in turns), not a third time.
 with
 
 dialogues as (
@@ -13,7 +16,7 @@ turns as (
 ),
 
 turns_aggregated as (
-    {{ dialogue_turns_aggregated('turns') }}
+    {{ dialogue_turns_aggregated('turns', with_text=false) }}
 ),
 
 final as (
@@ -34,8 +37,7 @@ final as (
         cast(dialogues.n_upstream_utterances - turns_aggregated.n_turns as integer) as n_rejected_utterances,
         cast(turns_aggregated.n_words as integer) as n_words,
         cast(turns_aggregated.n_chars as integer) as n_chars,
-        turns_aggregated.turns,
-        turns_aggregated.dialogue_text
+        turns_aggregated.turns
     from dialogues
     inner join turns_aggregated
         on dialogues.dialogue_id = turns_aggregated.dialogue_id

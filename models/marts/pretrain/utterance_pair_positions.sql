@@ -1,3 +1,6 @@
+-- The rows of utterance_pairs without their texts: each kept pair as positions in its
+-- dialogue. The texts are already stored once, in dialogue_turn_lists.turns; the utterance_pairs view
+-- takes them from there instead of storing copies per pair.
 with
 
 candidates as (
@@ -21,8 +24,6 @@ kept as (
         positive_turn_index,
         anchor_speaker,
         positive_speaker,
-        anchor_text,
-        positive_text,
         anchor_n_words,
         positive_n_words,
         context_size,

@@ -2,7 +2,7 @@ with
 
 examples as (
 
-    select * from {{ ref('dialogue_intent_examples') }}
+    select * from {{ ref('dialogue_intent_example_positions') }}
 
 ),
 

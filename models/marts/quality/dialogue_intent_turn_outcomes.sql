@@ -10,7 +10,7 @@ user_turns as (
 
 examples as (
 
-    select * from {{ ref('dialogue_intent_examples') }}
+    select * from {{ ref('dialogue_intent_example_positions') }}
 
 ),
 

@@ -31,7 +31,7 @@ staged_intent_examples as (
 
 dialogues as (
 
-    select * from {{ ref('dialogues') }}
+    select * from {{ ref('dialogue_turn_lists') }}
 
 ),
 
