@@ -152,3 +152,11 @@
         for list_item in {{ list_expression }}
     ]
 {%- endmacro %}
+
+{#- A list without its null elements, in order. -#}
+{% macro list_without_nulls(list_expression) -%}
+    {{ return(adapter.dispatch('list_without_nulls')(list_expression)) }}
+{%- endmacro %}
+{% macro duckdb__list_without_nulls(list_expression) -%}
+    [list_item for list_item in {{ list_expression }} if list_item is not null]
+{%- endmacro %}

@@ -5,6 +5,13 @@
 -- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text.
 {%- set k = var('context_window_k') | int %}
 {%- set max_words = var('pair_max_words') %}
+{#- The k turns before each turn, earliest first: lag(turn, k) ... lag(turn, 1). #}
+{%- set context_lags = [] %}
+{%- for offset in range(k, 0, -1) %}
+    {%- do context_lags.append(
+        'lag(' ~ struct_of({'speaker': 'speaker', 'text': 'text'}) ~ ', ' ~ offset ~ ') over by_dialogue'
+    ) %}
+{%- endfor %}
 with
 
 utterances as (
@@ -24,6 +31,8 @@ turns as (
 
 ),
 
+-- The context of a turn is the k turns before it, taken with lag() over the same window as
+-- the next turn: a list aggregate over a sliding frame costs several times more.
 windowed as (
 
     select
@@ -33,18 +42,15 @@ windowed as (
         lead(text) over by_dialogue as next_text,
         lead(n_words) over by_dialogue as next_n_words,
         lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
-        {{ windowed_list_agg(struct_of({'speaker': 'speaker', 'text': 'text'}), 'preceding_window') }}
-            as context_turns,
-        bool_or(is_excluded_from_training) over preceding_window
-            as context_is_excluded_from_training
+        {{ list_without_nulls(list_of(context_lags)) }} as context_turns,
+        coalesce(
+            {%- for offset in range(k, 0, -1) %}
+            lag(is_excluded_from_training, {{ offset }}) over by_dialogue{% if not loop.last %} or{% endif %}
+            {%- endfor %},
+            false
+        ) as context_is_excluded_from_training
     from turns
-    window
-        by_dialogue as (partition by dialogue_id order by turn_index),
-        preceding_window as (
-            partition by dialogue_id
-            order by turn_index
-            rows between {{ k }} preceding and 1 preceding
-        )
+    window by_dialogue as (partition by dialogue_id order by turn_index)
 
 ),
 
