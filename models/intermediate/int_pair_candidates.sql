@@ -7,9 +7,13 @@
 {%- set max_words = var('pair_max_words') %}
 {#- The k turns before each turn, earliest first: lag(turn, k) ... lag(turn, 1). #}
 {%- set context_lags = [] %}
+{%- set context_exclusion_lags = [] %}
 {%- for offset in range(k, 0, -1) %}
     {%- do context_lags.append(
         'lag(' ~ struct_of({'speaker': 'speaker', 'text': 'text'}) ~ ', ' ~ offset ~ ') over by_dialogue'
+    ) %}
+    {%- do context_exclusion_lags.append(
+        'lag(is_excluded_from_training, ' ~ offset ~ ') over by_dialogue'
     ) %}
 {%- endfor %}
 with
@@ -43,12 +47,8 @@ windowed as (
         lead(n_words) over by_dialogue as next_n_words,
         lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
         {{ list_without_nulls(list_of(context_lags)) }} as context_turns,
-        coalesce(
-            {%- for offset in range(k, 0, -1) %}
-            lag(is_excluded_from_training, {{ offset }}) over by_dialogue{% if not loop.last %} or{% endif %}
-            {%- endfor %},
-            false
-        ) as context_is_excluded_from_training
+        coalesce({{ context_exclusion_lags | join(' or ') }}, false)
+            as context_is_excluded_from_training
     from turns
     window by_dialogue as (partition by dialogue_id order by turn_index)
 
