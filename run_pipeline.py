@@ -153,6 +153,10 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
     ).resolve()
     names = arguments.datasets.split(",") if arguments.datasets else None
     datasets = select_datasets([name.strip() for name in names] if names else None)
+    if arguments.export:  # refuse a target it may not write before ingesting or building
+        from warehouse.export import check_export_target
+
+        check_export_target(arguments.export, data_dir)
 
     if not arguments.skip_ingest:
         datasets, manual = datasets_to_ingest(
@@ -183,6 +187,7 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
             command=arguments.command_line,
             decontaminate=not arguments.no_decontaminate,
             include_restricted=[name.strip() for name in restricted],
+            data_dir=data_dir,
         )
         console.line(
             f"export: written to {summary.export_dir} in {time.monotonic() - started:.1f}s"

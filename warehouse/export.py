@@ -1,23 +1,39 @@
 """Training-ready exports of the warehouse: Parquet folders that `datasets` loads, with cards.
 
+    <DIR>/.dialogue-warehouse-export.json                  marker: this folder is an export
     <DIR>/pretrain_dialogues/{train,validation}.parquet   decontaminated dialogues
     <DIR>/pretrain_turns/{train,validation}.parquet       decontaminated utterances
-    <DIR>/pairs/{train,validation}.parquet                decontaminated pairs, anchor first
+    <DIR>/pairs/next_turn/{train,validation}.parquet      anchor, positive (DSE pairs)
+    <DIR>/pairs/context_response/{train,validation}.parquet  anchor, positive (TOD-BERT pairs)
+    <DIR>/pairs/provenance/{train,validation}.parquet     per pair: pair_type and row_index
+                                                          (its row in the file above), pair id,
+                                                          dataset, split, dialogue, turns
     <DIR>/downstream/<dataset>/<locale>/{train,validation,test}.parquet
 
-Each folder (and each downstream dataset) gets a dataset card, README.md. Decontamination is
-on by default: test splits and utterances equal to a downstream validation/test text stay
-out of the pre-training exports (the dbt models training_* do it; here we only copy). A
-dataset whose terms forbid redistribution is left out unless named in `include_restricted`.
-The export is written into a temporary sibling folder and renamed into place when complete.
+The pair files hold exactly the two columns SentenceTransformerTrainer consumes with
+MultipleNegativesRankingLoss, so `load_dataset("parquet", data_dir=<DIR>/pairs/next_turn)`
+trains as it is. Each folder (and each downstream dataset) gets a dataset card, README.md,
+which states every source's completeness. Decontamination is on by default: test splits and
+utterances equal to a downstream validation/test text stay out of the pre-training exports
+(the dbt models training_* do it; here we only copy). A dataset whose terms forbid
+redistribution is left out unless named in `include_restricted`.
+
+Where an export may go: a new folder, an empty one, or one an earlier export made (it holds
+the marker file, which lists what that export wrote). Anything else -- a file, a folder with
+other contents, the data folder or a folder inside it or around it -- is refused with
+ExportError before anything is written. The export is written into a work folder inside the
+target and moved into place when complete; only the entries the marker lists are replaced,
+and nothing outside the target folder is ever removed.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,13 +49,18 @@ PRETRAIN_TABLES = {
     # folder: (decontaminated model, model without decontamination, row order of the files)
     "pretrain_dialogues": ("training_dialogues", "dialogues", "dialogue_id"),
     "pretrain_turns": ("training_turns", "turns", "dialogue_id, turn_index"),
-    "pairs": (
-        "training_pairs",
-        "utterance_pairs",
-        "pair_type, dialogue_id, anchor_turn_index, positive_turn_index",
-    ),
 }
+PAIRS_TABLES = ("training_pairs", "utterance_pairs")  # decontaminated, not decontaminated
+PAIR_TYPES = ("next_turn", "context_response")
+PAIR_ORDER = "dialogue_id, anchor_turn_index, positive_turn_index, pair_id"
+PROVENANCE_COLUMNS = (
+    "pair_id, pair_type, dataset, split, split_source, locale, language, dialogue_id, "
+    "anchor_turn_index, positive_turn_index, anchor_speaker, positive_speaker, "
+    "anchor_n_words, positive_n_words, context_size"
+)
 SPLITS = ("train", "validation", "test")
+MARKER = ".dialogue-warehouse-export.json"
+MARKER_KIND = "dialogue-warehouse export"
 
 
 class ExportError(RuntimeError):
@@ -86,6 +107,40 @@ def _copy(connection, sql: str, parameters: list, path: Path) -> int:
     return count
 
 
+TRAINING_SNIPPET = [
+    "from datasets import load_dataset",
+    "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, losses",
+    "",
+    'pairs = load_dataset("parquet", data_dir="{pairs}")',
+    'model = SentenceTransformer("{model}")',
+    "loss = losses.MultipleNegativesRankingLoss(model)",
+    'SentenceTransformerTrainer(model=model, train_dataset=pairs["train"], loss=loss).train()',
+]
+
+
+def training_snippet(pairs_dir: str, model: str = "sentence-transformers/all-MiniLM-L6-v2") -> str:
+    """The lines that train a model on one pairs folder (the cards and the README show them)."""
+    return "\n".join(TRAINING_SNIPPET).format(pairs=pairs_dir, model=model)
+
+
+def source_completeness(connection, datasets: list[str]) -> dict[str, str]:
+    """Per dataset, whether every registered upstream file was ingested, in words."""
+    rows = connection.execute(
+        "select dataset, sum(n_files_registered), sum(n_files_missing) "
+        "from source_completeness where list_contains(?, dataset) group by dataset",
+        [datasets],
+    ).fetchall()
+    found = {
+        dataset: (
+            f"complete ({int(registered):,} files)"
+            if not missing
+            else f"INCOMPLETE: {int(missing):,} of {int(registered):,} files missing"
+        )
+        for dataset, registered, missing in rows
+    }
+    return {dataset: found.get(dataset, "unknown (no ingest record)") for dataset in datasets}
+
+
 def _card(
     title: str,
     description: str,
@@ -95,6 +150,7 @@ def _card(
     versions: dict[str, str],
     notes: list[str],
     connection,
+    load: list[str] | None = None,
 ) -> str:
     """The README.md dataset card of one export folder."""
     registry_rows = connection.execute(
@@ -102,6 +158,12 @@ def _card(
         "from reference.datasets where list_contains(?, dataset) order by dataset",
         [datasets],
     ).fetchall()
+    completeness = source_completeness(connection, datasets)
+    incomplete = [d for d in datasets if not completeness[d].startswith("complete")]
+    load = load or [
+        "from datasets import load_dataset",
+        'dataset = load_dataset("parquet", data_dir="<this folder>")',
+    ]
     lines = [
         f"# {title.replace('_', ' ')}",
         "",
@@ -110,8 +172,7 @@ def _card(
         "## Load it",
         "",
         "```python",
-        "from datasets import load_dataset",
-        'dataset = load_dataset("parquet", data_dir="<this folder>")',
+        *load,
         "```",
         "",
         "## Counts",
@@ -120,16 +181,25 @@ def _card(
         "|---|---|",
         *[f"| {split} | {count:,} |" for split, count in rows.items()],
         "",
-        "## Sources, licenses and citations",
+        "## Sources, completeness, licenses and citations",
         "",
-        "| dataset | name | license | citation | homepage |",
-        "|---|---|---|---|---|",
+        "| dataset | name | completeness | license | citation | homepage |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| {dataset} | {name} | {license_} | {citation} | {homepage} |"
+            f"| {dataset} | {name} | {completeness[dataset]} | {license_} | {citation} "
+            f"| {homepage} |"
             for dataset, name, license_, citation, homepage, _ in registry_rows
         ],
         "",
     ]
+    notes = list(notes)
+    if incomplete:
+        notes.append(
+            "Built from incomplete sources (upstream files missing at ingest, "
+            "--allow-partial): "
+            + "; ".join(f"{d}: {completeness[d].removeprefix('INCOMPLETE: ')}" for d in incomplete)
+            + ". See source_completeness in the warehouse."
+        )
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     lines += [
@@ -181,18 +251,15 @@ def _decontamination_note(connection, datasets: list[str], decontaminate: bool) 
 def _export_pretraining(
     connection, work_dir: Path, datasets: list[str], decontaminate: bool, card: Callable, progress
 ) -> dict[str, dict[str, int]]:
-    """Dialogues, turns and pairs of the dialogue datasets, one Parquet file per split."""
+    """Dialogues and turns of the dialogue datasets, one Parquet file per split."""
     written = {}
     note = _decontamination_note(connection, datasets, decontaminate)
     for folder, (clean_model, raw_model, row_order) in PRETRAIN_TABLES.items():
         model = clean_model if decontaminate else raw_model
-        select = f"select * from {model}"
-        if model == "utterance_pairs":
-            select = f"select anchor_text as anchor, positive_text as positive, * from {model}"
         rows = {}
         for split in SPLITS:
             sql = (
-                f"select * from ({select}) where split = ? and list_contains(?, dataset) "
+                f"select * from {model} where split = ? and list_contains(?, dataset) "
                 f"order by {row_order}"
             )
             count = _copy(
@@ -206,7 +273,97 @@ def _export_pretraining(
             encoding="utf-8",
         )
         progress(f"export: {folder}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
+    written.update(_export_pairs(connection, work_dir, datasets, decontaminate, card, progress))
     return written
+
+
+def _export_pairs(
+    connection, work_dir: Path, datasets: list[str], decontaminate: bool, card: Callable, progress
+) -> dict[str, dict[str, int]]:
+    """Per pair type and split, anchor and positive only; their provenance beside, by row."""
+    model = PAIRS_TABLES[0] if decontaminate else PAIRS_TABLES[1]
+    source = (
+        "anchor, positive" if decontaminate else "anchor_text as anchor, positive_text as positive"
+    )
+    numbered = (
+        f"select row_number() over (order by {PAIR_ORDER}) - 1 as row_index, {source}, "
+        f"{PROVENANCE_COLUMNS} from {model} "
+        "where pair_type = ? and split = ? and list_contains(?, dataset)"
+    )
+    pairs_dir = work_dir / "pairs"
+    written: dict[str, dict[str, int]] = {}
+    provenance_rows: dict[str, int] = {}
+    for pair_type in PAIR_TYPES:
+        rows = {}
+        for split in SPLITS:
+            parameters = [pair_type, split, datasets]
+            count = _copy(
+                connection,
+                f"select anchor, positive from ({numbered}) order by row_index",
+                parameters,
+                pairs_dir / pair_type / f"{split}.parquet",
+            )
+            if count:
+                rows[split] = count
+                part = pairs_dir / "provenance" / f".{split}.{pair_type}.parquet"
+                _copy(
+                    connection,
+                    f"select row_index, {PROVENANCE_COLUMNS} from ({numbered}) order by row_index",
+                    parameters,
+                    part,
+                )
+                provenance_rows[split] = provenance_rows.get(split, 0) + count
+        written[f"pairs/{pair_type}"] = rows
+        progress(f"export: pairs/{pair_type}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
+    # One provenance file per split, pair types in PAIR_TYPES order, each by row_index.
+    for split in provenance_rows:
+        parts = [
+            pairs_dir / "provenance" / f".{split}.{pair_type}.parquet"
+            for pair_type in PAIR_TYPES
+            if (pairs_dir / "provenance" / f".{split}.{pair_type}.parquet").is_file()
+        ]
+        connection.sql(
+            "select * from read_parquet(?) order by "
+            + "case pair_type "
+            + " ".join(f"when '{t}' then {i}" for i, t in enumerate(PAIR_TYPES))
+            + " end, row_index",
+            params=[[str(part) for part in parts]],
+        ).write_parquet(str(pairs_dir / "provenance" / f"{split}.parquet"), compression="zstd")
+        for part in parts:
+            part.unlink()
+    written["pairs/provenance"] = provenance_rows
+    note = _decontamination_note(connection, datasets, decontaminate)
+    total = {
+        f"{pair_type} {split}": count
+        for pair_type in PAIR_TYPES
+        for split, count in written[f"pairs/{pair_type}"].items()
+    }
+    (pairs_dir / "README.md").write_text(
+        _pairs_front_matter(written)
+        + card(
+            "contrastive pairs",
+            _DESCRIPTIONS["pairs"],
+            datasets,
+            total,
+            [note],
+            load=training_snippet("<this folder>/next_turn").split("\n"),
+        ),
+        encoding="utf-8",
+    )
+    return written
+
+
+def _pairs_front_matter(written: dict[str, dict[str, int]]) -> str:
+    """The card's YAML header: one `datasets` config per pair type, and the provenance."""
+    lines = ["---", "configs:"]
+    for name in (*PAIR_TYPES, "provenance"):
+        splits = written.get(f"pairs/{name}", {})
+        if not splits:
+            continue
+        lines += [f"- config_name: {name}", "  data_files:"]
+        for split in splits:
+            lines += [f"  - split: {split}", f"    path: {name}/{split}.parquet"]
+    return "\n".join([*lines, "---", "", ""])
 
 
 def _export_downstream(
@@ -243,14 +400,98 @@ def _export_downstream(
     return written
 
 
-def _replace_folder(work_dir: Path, export_dir: Path) -> None:
-    retired = export_dir.with_name(f".{export_dir.name}.retired")
-    if retired.exists():
-        shutil.rmtree(retired)
-    if export_dir.exists():
-        os.replace(export_dir, retired)
-    os.replace(work_dir, export_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _read_marker(folder: Path) -> dict | None:
+    """The marker of an earlier export in folder, or None when there is none (or not ours)."""
+    marker = folder / MARKER
+    if not marker.is_file():
+        return None
+    try:
+        content = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(content, dict) or content.get("kind") != MARKER_KIND:
+        return None
+    return content
+
+
+def check_export_target(export_dir: Path, data_dir: Path | None = None) -> Path:
+    """The resolved export folder, or ExportError saying in one line why it may not be used.
+
+    Allowed: a path that does not exist yet, an empty folder, or a folder holding the marker
+    of an earlier export. Refused: a file, any other non-empty folder, and the data folder, a
+    folder inside it, or one that contains it.
+    """
+    target = Path(export_dir).expanduser().resolve()
+    if data_dir is not None:
+        data = Path(data_dir).expanduser().resolve()
+        if _is_within(target, data):
+            raise ExportError(
+                f"refusing to export into {target}: it is inside the data folder {data}; "
+                "choose a folder outside it"
+            )
+        if _is_within(data, target):
+            raise ExportError(
+                f"refusing to export into {target}: it contains the data folder {data}; "
+                "choose a new or empty folder"
+            )
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ExportError(f"refusing to export into {target}: it is a file, not a folder")
+    if target.is_dir() and any(target.iterdir()) and _read_marker(target) is None:
+        raise ExportError(
+            f"refusing to export into {target}: the folder is not empty and holds no {MARKER} "
+            "(it was not made by an earlier export); choose a new or empty folder"
+        )
+    return target
+
+
+def _write_marker(folder: Path, entries: list[str], command: str) -> None:
+    content = {
+        "kind": MARKER_KIND,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "entries": sorted(entries),
+    }
+    partial = folder / f".{MARKER}.{uuid.uuid4().hex[:8]}.partial"
+    partial.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, folder / MARKER)
+
+
+def _move_into_place(work_dir: Path, export_dir: Path, command: str) -> None:
+    """Replace the entries the previous export listed in its marker with the work folder's.
+
+    Everything happens inside export_dir; entries the marker does not list are left alone.
+    """
+    previous = (_read_marker(export_dir) or {}).get("entries", [])
+    retired = export_dir / f".retired-{uuid.uuid4().hex[:12]}"
+    retired.mkdir()
+    moved: list[str] = []
+    try:
+        for name in previous:
+            if "/" in name or name in ("", ".", "..") or name.startswith("."):
+                continue  # a marker names top-level entries only
+            if (export_dir / name).exists() or (export_dir / name).is_symlink():
+                os.replace(export_dir / name, retired / name)
+                moved.append(name)
+        entries = sorted(path.name for path in work_dir.iterdir())
+        for name in entries:
+            if (export_dir / name).exists():
+                raise ExportError(
+                    f"refusing to replace {export_dir / name}: an earlier export did not write it "
+                    f"(it is not listed in {export_dir / MARKER})"
+                )
+            os.replace(work_dir / name, export_dir / name)
+        _write_marker(export_dir, entries, command)
+    except BaseException:
+        for name in moved:  # put the previous export back where the new one did not land
+            if not (export_dir / name).exists():
+                os.replace(retired / name, export_dir / name)
+        raise
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def export(
@@ -260,20 +501,30 @@ def export(
     command: str,
     decontaminate: bool = True,
     include_restricted: list[str] | None = None,
+    data_dir: Path | None = None,
     progress: Progress = print,
 ) -> ExportSummary:
-    """Write the training-ready export of the warehouse to export_dir (replacing it whole)."""
+    """Write the training-ready export of the warehouse to export_dir.
+
+    export_dir must be new, empty or an earlier export (check_export_target); data_dir (by
+    default the warehouse's folder) is never written into.
+    """
+    warehouse_path = Path(warehouse_path)
+    export_dir = check_export_target(export_dir, data_dir or warehouse_path.resolve().parent)
     if not warehouse_path.is_file():
         raise ExportError(f"no warehouse at {warehouse_path}: run the pipeline first")
     include_restricted = include_restricted or []
     unknown = [name for name in include_restricted if name not in REGISTRY]
     if unknown:
         raise ExportError(f"unknown dataset(s) for --include-restricted: {', '.join(unknown)}")
-    export_dir = export_dir.resolve()
-    work_dir = export_dir.with_name(f".{export_dir.name}.exporting")
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
-    work_dir.mkdir(parents=True)
+    created = not export_dir.exists()
+    if created:
+        export_dir.mkdir(parents=True)
+        _write_marker(export_dir, [], command)
+    elif _read_marker(export_dir) is None:  # empty: mark it as ours
+        _write_marker(export_dir, [], command)
+    work_dir = export_dir / f".exporting-{uuid.uuid4().hex[:12]}"
+    work_dir.mkdir()
     versions = _versions()
     summary = ExportSummary(export_dir=export_dir)
     try:
@@ -290,7 +541,7 @@ def export(
             summary.restricted_included = [d for d in allowed if not REGISTRY[d].redistributable]
             notes = _restriction_notes(summary)
 
-            def card(title, description, datasets, rows, extra_notes):
+            def card(title, description, datasets, rows, extra_notes, load=None):
                 return _card(
                     f"Dialogue warehouse: {title}",
                     description,
@@ -300,6 +551,7 @@ def export(
                     versions,
                     notes + extra_notes,
                     connection,
+                    load,
                 )
 
             dialogue_datasets = [d for d in allowed if REGISTRY[d].kind == "dialogues"]
@@ -312,10 +564,14 @@ def export(
             summary.rows.update(
                 _export_downstream(connection, work_dir, intent_datasets, card, progress)
             )
-        _replace_folder(work_dir, export_dir)
+        _move_into_place(work_dir, export_dir, command)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)
+        if created:  # the folder is this run's own: nothing else is in it
+            shutil.rmtree(export_dir, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
     return summary
 
 
@@ -334,8 +590,14 @@ _DESCRIPTIONS = {
         "dataset, split and dialogue id."
     ),
     "pairs": (
-        "Contrastive (anchor, positive) pairs: next_turn (DSE) and context_response "
-        "(TOD-BERT). The columns anchor and positive come first, then the provenance of each "
-        "pair (dataset, split, dialogue, turn indices)."
+        "Contrastive (anchor, positive) pairs, one folder per pair type: next_turn/ (DSE: an "
+        "utterance and the next one) and context_response/ (TOD-BERT: up to three preceding "
+        "turns as speaker-tagged lines, and the system turn that follows). Their files hold "
+        "exactly the columns anchor and positive, which SentenceTransformerTrainer with "
+        "MultipleNegativesRankingLoss consumes as they are (in-batch negatives). provenance/ "
+        "holds, per split, one row per pair: pair_type and row_index (the pair's row in "
+        "<pair_type>/<split>.parquet), pair_id, dataset, split, dialogue_id and turn indices. "
+        "With the configs in this card's header, load_dataset(<this folder>, 'next_turn') "
+        "loads one pair type too."
     ),
 }
