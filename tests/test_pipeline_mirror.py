@@ -354,7 +354,8 @@ def test_mirror_export_holds_no_test_pair_and_no_downstream_test_text(mirror_war
         command="test",
         progress=lambda _: None,
     )
-    pairs = load_dataset("parquet", data_dir=str(tmp_path / "out" / "pairs"))
+    pairs = load_dataset("parquet", data_dir=str(tmp_path / "out" / "pairs" / "next_turn"))
+    provenance = load_dataset("parquet", data_dir=str(tmp_path / "out" / "pairs" / "provenance"))
     test_texts = {
         row[0]
         for row in query(
@@ -364,7 +365,7 @@ def test_mirror_export_holds_no_test_pair_and_no_downstream_test_text(mirror_war
     }
     assert set(pairs) == {"train", "validation"}
     for split in pairs:
-        assert set(pairs[split].unique("split")) == {split}
+        assert set(provenance[split].unique("split")) == {split}
         assert not {t.lower() for t in pairs[split]["anchor"]} & test_texts
         assert not {t.lower() for t in pairs[split]["positive"]} & test_texts
 
