@@ -270,3 +270,26 @@ def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_p
     assert seen and seen[0] > 0
     with duckdb.connect(str(built)) as connection:
         assert connection.execute("select 1").fetchone() == (1,)
+
+
+def test_a_build_in_a_new_data_folder_reuses_the_saved_parse(fixture_warehouse, tmp_path):
+    """dbt sees the same profile from every data folder, so the parse an earlier build saved
+    (the fixture build's) spares a new folder dbt's full parse of the project."""
+    data_dir, _ = fixture_warehouse
+    assert warehouse.build.PARSE_CACHE.is_file()
+    new_folder = tmp_path / "another data folder"
+    result = warehouse.build.run_dbt(
+        ["parse"],
+        new_folder / "warehouse.duckdb.building",  # the paths a build gives dbt
+        data_dir / "raw",
+        quiet=True,
+        target_dir=new_folder / "target",
+        log_dir=new_folder / "logs",
+        work_path=new_folder / "warehouse.duckdb.work",  # as a build's
+        share_parse=True,
+    )
+    assert result.success, result.exception
+    log = (new_folder / "logs" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log
+    assert Path.cwd() != new_folder  # dbt ran in the warehouse's folder, and came back

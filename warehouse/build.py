@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ def run_dbt(
     quiet: bool = False,
     inspect: Callable[[Any, duckdb.DuckDBPyConnection | None], None] | None = None,
     work_path: Path | None = None,
+    share_parse: bool = False,
 ):
     """Invoke dbt in-process on this project with the warehouse, raw and results paths set.
 
@@ -102,6 +104,8 @@ def run_dbt(
     after dbt finished, on dbt's own database connection (None if dbt never opened one), while
     the build's `work` database of intermediates still exists. work_path: the DuckDB file the
     intermediates go to (default: in memory), which DuckDB can page out under its memory limit.
+    share_parse: start from, and afterwards save, the parse shared by the pipeline's builds
+    (PARSE_CACHE), which only invocations with the build's profile can use.
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
@@ -110,17 +114,27 @@ def run_dbt(
     target_dir = Path(target_dir or raw_dir.parent / "target").resolve()
     log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
     dbt_vars = default_dbt_vars() if dbt_vars is None else dict(dbt_vars)
+    # dbt parses the whole project again whenever a value of its profile changes, and the
+    # database paths are such values. dbt runs in the warehouse's folder with the paths given
+    # relative to it, so builds in any data folder show dbt the same profile, and the parse
+    # saved by an earlier build (PARSE_CACHE) is reused: a new data folder costs no full parse.
+    run_dir = Path(warehouse_path).resolve().parent
     environment = {
-        "DW_WAREHOUSE_PATH": str(warehouse_path),
+        "DW_WAREHOUSE_PATH": _relative_to(Path(warehouse_path), run_dir),
         "DW_RAW_DIR": str(raw_dir),
         "DW_EVALUATIONS_DIR": str(evaluations_dir),
-        "DW_WORK_PATH": str(work_path) if work_path is not None else ":memory:",
+        "DW_WORK_PATH": _relative_to(work_path, run_dir) if work_path is not None else ":memory:",
     }
+    if share_parse:
+        _seed_parse(target_dir)
     console = ["--log-level", "none", "--log-level-file", "debug"] if quiet else []
     keeper = KeepDatabaseOpen(warehouse_path) if inspect is not None else None
     callbacks = [*callbacks, keeper] if keeper is not None else list(callbacks)
     previous = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
+    previous_dir = os.getcwd()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    os.chdir(run_dir)
     try:
         result = dbtRunner(callbacks=callbacks).invoke(
             [
@@ -142,16 +156,59 @@ def run_dbt(
         )
         if inspect is not None:
             inspect(result, keeper.cursor())
+        if share_parse and getattr(result, "exception", None) is None:  # the project parsed
+            _keep_parse(target_dir)
         return result
     finally:
         if keeper is not None:
             keeper.release()
         _release_duckdb_file()
+        os.chdir(previous_dir)
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+# dbt's saved parse of this project (its partial_parse.msgpack), shared by the builds of every
+# data folder; dbt itself checks that it still matches the project, vars, profile and version.
+PARSE_CACHE = PROJECT_DIR / "target" / "pipeline" / "partial_parse.msgpack"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """The path as dbt's profile gets it: its name when it lies in folder, else absolute."""
+    path = Path(path).resolve()
+    return path.name if path.parent == folder else str(path)
+
+
+def _seed_parse(target_dir: Path) -> None:
+    """Give a target folder without a saved parse the one shared by earlier builds."""
+    saved = target_dir / PARTIAL_PARSE_FILE
+    if saved.exists() or not PARSE_CACHE.is_file():
+        return
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        temporary = saved.with_name(f".{saved.name}.{os.getpid()}")
+        shutil.copyfile(PARSE_CACHE, temporary)
+        os.replace(temporary, saved)
+    except OSError:  # no shared parse, then: dbt parses the project in full
+        pass
+
+
+def _keep_parse(target_dir: Path) -> None:
+    """Share the target folder's saved parse with later builds (replaced whole, never torn)."""
+    saved = target_dir / PARTIAL_PARSE_FILE
+    if not saved.is_file():
+        return
+    try:
+        PARSE_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        temporary = PARSE_CACHE.with_name(f".{PARSE_CACHE.name}.{os.getpid()}")
+        shutil.copyfile(saved, temporary)
+        os.replace(temporary, PARSE_CACHE)
+    except OSError:  # a read-only checkout: every new data folder parses in full
+        pass
 
 
 class KeepDatabaseOpen:
@@ -574,6 +631,7 @@ def build_warehouse(
             quiet=True,
             inspect=describe_results,
             work_path=work,
+            share_parse=True,
         )
         finished_at = datetime.now(UTC)
         if console is not None:
