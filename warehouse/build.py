@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from embedder_eval.results import ensure_results_placeholder
-from warehouse import state
+from warehouse import staging_cache, state
 from warehouse.console import Console, Progress
 
 PROJECT_DIR = state.PROJECT_DIR
@@ -94,6 +94,8 @@ def run_dbt(
     inspect: Callable[[Any, duckdb.DuckDBPyConnection | None], None] | None = None,
     work_path: Path | None = None,
     share_parse: bool = False,
+    staged_path: Path | None = None,
+    restage: str = "*",
 ):
     """Invoke dbt in-process on this project with the warehouse, raw and results paths set.
 
@@ -105,7 +107,9 @@ def run_dbt(
     the build's `work` database of intermediates still exists. work_path: the DuckDB file the
     intermediates go to (default: in memory), which DuckDB can page out under its memory limit.
     share_parse: start from, and afterwards save, the parse shared by the pipeline's builds
-    (PARSE_CACHE), which only invocations with the build's profile can use.
+    (PARSE_CACHE), which only invocations with the build's profile can use. staged_path: the
+    DuckDB file the unions of the staged datasets are kept in between builds (default: in
+    memory); restage: the datasets to stage again, comma-separated, or `*` for all.
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
@@ -124,6 +128,10 @@ def run_dbt(
         "DW_RAW_DIR": str(raw_dir),
         "DW_EVALUATIONS_DIR": str(evaluations_dir),
         "DW_WORK_PATH": _relative_to(work_path, run_dir) if work_path is not None else ":memory:",
+        "DW_STAGED_PATH": (
+            _relative_to(staged_path, run_dir) if staged_path is not None else ":memory:"
+        ),
+        "DW_RESTAGE_DATASETS": restage,
     }
     if share_parse:
         _seed_parse(target_dir)
@@ -597,6 +605,9 @@ def build_warehouse(
             log_path=log_path,
         )
 
+    # Datasets whose raw data is unchanged since they were last staged are not staged again.
+    staged = staging_cache.staged_path_of(warehouse_path)
+    plan = staging_cache.plan_restaging(staged, fingerprint)
     building = warehouse_path.with_name(warehouse_path.name + ".building")
     # The intermediates live in a file of their own while dbt runs, never in the warehouse.
     work = warehouse_path.with_name(warehouse_path.name + ".work")
@@ -619,8 +630,13 @@ def build_warehouse(
 
     try:
         started_at = datetime.now(UTC)
+        staging_cache.strike_out(staged, plan)
         result = run_dbt(
-            ["build"],
+            # Unit tests check the code, not the data: a build whose staging fingerprint (the
+            # project, vars and versions) equals the last successful one's skips them.
+            ["build", "--full-refresh"]
+            if plan.full_refresh
+            else ["build", "--exclude-resource-type", "unit_test"],
             building,
             raw_dir,
             target_dir,
@@ -632,6 +648,8 @@ def build_warehouse(
             inspect=describe_results,
             work_path=work,
             share_parse=True,
+            staged_path=staged,
+            restage=plan.environment_value,
         )
         finished_at = datetime.now(UTC)
         if console is not None:
@@ -655,6 +673,7 @@ def build_warehouse(
             # Fold the write-ahead log into the file before it is moved.
             connection.execute("checkpoint")
         os.replace(building, warehouse_path)
+        staging_cache.record_staged(staged, fingerprint, plan.datasets)
     except BaseException:
         if console is not None:
             console.end_bar()

@@ -11,10 +11,7 @@ with
 {% endfor %}
 unioned as (
 
-    {% for dataset in var('dialogue_datasets') %}
-        select * from {{ dataset }}_dialogues
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_of_restaged(var('dialogue_datasets'), 'dialogues') }}
 
 )
 

@@ -18,10 +18,7 @@ dialogues as (
 {% endfor %}
 frames as (
 
-    {% for dataset in var('dialogue_intent_datasets') %}
-        select * from {{ dataset }}_frames
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_of_restaged(var('dialogue_intent_datasets'), 'frames') }}
 
 ),
 

@@ -11,10 +11,7 @@ with
 {% endfor %}
 unioned as (
 
-    {% for dataset in var('intent_datasets') %}
-        select * from {{ dataset }}_examples
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_of_restaged(var('intent_datasets'), 'examples') }}
 
 )
 

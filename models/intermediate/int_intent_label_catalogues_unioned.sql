@@ -12,10 +12,7 @@ with
 {% endfor %}
 unioned as (
 
-    {% for dataset in var('intent_label_catalogues') %}
-        select * from {{ dataset }}_labels
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_of_restaged(var('intent_label_catalogues'), 'labels') }}
 
 )
 

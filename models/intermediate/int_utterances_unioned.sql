@@ -18,10 +18,7 @@ dialogues as (
 {% endfor %}
 utterances as (
 
-    {% for dataset in var('dialogue_datasets') %}
-        select * from {{ dataset }}_utterances
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ union_of_restaged(var('dialogue_datasets'), 'utterances') }}
 
 ),
 
