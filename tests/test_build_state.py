@@ -244,21 +244,22 @@ def test_every_dbt_invocation_gets_the_vars(monkeypatch, tmp_path):
 
 
 def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_path):
-    """inspect() sees the in-memory `work` database of intermediates, which a test's failing
-    rows may lie in; afterwards the built file is free to open again."""
+    """inspect() sees the in-memory `work` database of intermediates (and `staged`, of the
+    unions), which a test's failing rows may lie in; afterwards the built file is free to open
+    again."""
     data_dir, _ = fixture_warehouse
     seen = []
 
     def inspect(result, connection):
         seen.append(
             connection.execute(
-                "select count(*) from work.intermediate.int_dialogues_unioned"
+                "select count(*) from work.intermediate.int_dialogues_screened"
             ).fetchone()[0]
         )
 
     built = tmp_path / "part.duckdb"
     result = warehouse.build.run_dbt(
-        ["build", "--select", "+int_dialogues_unioned"],
+        ["build", "--select", "+int_dialogues_screened", "--indirect-selection", "cautious"],
         built,
         data_dir / "raw",
         target_dir=tmp_path / "target",
@@ -286,6 +287,7 @@ def test_a_build_in_a_new_data_folder_reuses_the_saved_parse(fixture_warehouse, 
         target_dir=new_folder / "target",
         log_dir=new_folder / "logs",
         work_path=new_folder / "warehouse.duckdb.work",  # as a build's
+        staged_path=new_folder / "warehouse.duckdb.staged",
         share_parse=True,
     )
     assert result.success, result.exception
