@@ -63,20 +63,42 @@
     { {%- for name, expression in fields.items() %} '{{ name }}': {{ expression }}{% if not loop.last %},{% endif %}{% endfor %} }
 {%- endmacro %}
 
-{#- Aggregates into a list in the given order (optionally of distinct values). -#}
+{#- Aggregates into a list in the given order (optionally of distinct values, which are then
+    their own order). The values are gathered unordered and sorted as (order key, value)
+    structs afterwards: an ORDER BY inside the aggregate keeps a sort per group in memory that
+    cannot spill, which on SGD needs several times the memory. Ties in the order key are broken
+    by the value, so the order is the same on every run. -#}
 {% macro ordered_list_agg(value, order_by, distinct=false) -%}
+    {%- if distinct and order_by != value -%}
+        {{ exceptions.raise_compiler_error("ordered_list_agg: distinct values are ordered by themselves; got order_by=" ~ order_by) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('ordered_list_agg')(value, order_by, distinct)) }}
 {%- endmacro %}
 {% macro duckdb__ordered_list_agg(value, order_by, distinct) -%}
-    list({% if distinct %}distinct {% endif %}{{ value }} order by {{ order_by }})
+    {%- if distinct -%}
+        list_sort(list(distinct {{ value }}))
+    {%- else -%}
+        [sorted_item.value for sorted_item in list_sort(list({'sort_key': {{ order_by }}, 'value': {{ value }}}))]
+    {%- endif -%}
 {%- endmacro %}
 
-{#- Joins strings with a separator in the given order (optionally distinct values). -#}
+{#- Joins strings with a separator in the given order (optionally distinct values, ordered by
+    themselves), gathered as ordered_list_agg gathers them. -#}
 {% macro ordered_string_agg(value, separator, order_by, distinct=false) -%}
     {{ return(adapter.dispatch('ordered_string_agg')(value, separator, order_by, distinct)) }}
 {%- endmacro %}
 {% macro duckdb__ordered_string_agg(value, separator, order_by, distinct) -%}
-    string_agg({% if distinct %}distinct {% endif %}{{ value }}, {{ separator }} order by {{ order_by }})
+    {#- As string_agg: null values are left out, and a group of none gives null. -#}
+    array_to_string(
+        {%- if distinct %}
+        list_sort(list(distinct {{ value }}) filter (where {{ value }} is not null))
+        {%- else %}
+        [sorted_item.value for sorted_item in list_sort(
+            list({'sort_key': {{ order_by }}, 'value': {{ value }}}) filter (where {{ value }} is not null)
+        )]
+        {%- endif %},
+        {{ separator }}
+    )
 {%- endmacro %}
 
 {#- Window aggregates over a named window, in the window's row order: the values as a list,

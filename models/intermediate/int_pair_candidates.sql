@@ -24,10 +24,19 @@ utterances as (
 
 ),
 
+-- Only the columns the pairs need: the window below holds every column of every turn.
 turns as (
 
     select
-        *,
+        dataset,
+        split,
+        split_source,
+        locale,
+        dialogue_id,
+        turn_index,
+        speaker,
+        text,
+        n_words,
         {{ language_of('locale') }} as language,
         training_exclusion is not null as is_excluded_from_training
     from utterances
@@ -159,44 +168,23 @@ flagged as (
 
 -- Among the pairs that pass the filters, the first of each (split, pair_type, anchor,
 -- positive) in (dataset, dialogue_id, anchor_turn_index) order is kept; the later copies are
--- duplicates. Found by grouping and joining back, which is cheaper than a window partitioned
--- by the two texts.
-first_copies as (
-
-    select
-        split,
-        pair_type,
-        {{ comparison_text('anchor_text') }} as anchor_comparison_text,
-        {{ comparison_text('positive_text') }} as positive_comparison_text,
-        min({{ struct_of({
-            'dataset': 'dataset',
-            'dialogue_id': 'dialogue_id',
-            'anchor_turn_index': 'anchor_turn_index',
-        }) }}) as first_position
-    from flagged
-    where filter_step is null
-    group by 1, 2, 3, 4
-
-),
-
+-- duplicates. The window is keyed by a hash of each compared text (text_key), not the texts:
+-- partitioning or grouping by the texts themselves holds them all in memory at once.
 ranked as (
 
     select
-        flagged.*,
-        first_copies.first_position is not null
-        and {{ struct_of({
-            'dataset': 'flagged.dataset',
-            'dialogue_id': 'flagged.dialogue_id',
-            'anchor_turn_index': 'flagged.anchor_turn_index',
-        }) }} != first_copies.first_position as is_later_copy
+        *,
+        filter_step is null
+        and row_number() over (
+            partition by
+                split,
+                pair_type,
+                filter_step is null,
+                {{ text_key(comparison_text('anchor_text')) }},
+                {{ text_key(comparison_text('positive_text')) }}
+            order by dataset, dialogue_id, anchor_turn_index
+        ) > 1 as is_later_copy
     from flagged
-    left join first_copies
-        on
-            flagged.filter_step is null
-            and flagged.split = first_copies.split
-            and flagged.pair_type = first_copies.pair_type
-            and {{ comparison_text('flagged.anchor_text') }} = first_copies.anchor_comparison_text
-            and {{ comparison_text('flagged.positive_text') }} = first_copies.positive_comparison_text
 
 ),
 

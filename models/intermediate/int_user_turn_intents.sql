@@ -49,7 +49,14 @@ turn_intents as (
 
 user_utterances as (
 
-    select * from utterances
+    select
+        dialogue_id,
+        dataset,
+        split,
+        locale,
+        source_turn_index,
+        rejection_reason
+    from utterances
     where
         speaker = 'user'
         and dataset in (select frames.dataset from frames)

@@ -104,7 +104,7 @@ examples_measured as (
         count(*) as n_examples,
         count(distinct label) as n_labels,
         count(*) filter (where is_out_of_scope) as n_out_of_scope_examples,
-        count(distinct text) as n_distinct_texts,
+        count(distinct {{ text_key('text') }}) as n_distinct_texts,
         avg(n_words) as mean_words_per_example,
         median(n_words) as median_words_per_example,
         quantile_cont(n_words, 0.95) as p95_words_per_example,

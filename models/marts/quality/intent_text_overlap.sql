@@ -51,8 +51,8 @@ measured as (
         split,
         locale,
         count(*) as n_examples,
-        count(distinct comparison_text) as n_distinct_texts,
-        count(*) - count(distinct comparison_text) as n_duplicate_examples,
+        count(distinct {{ text_key('comparison_text') }}) as n_distinct_texts,
+        count(*) - count(distinct {{ text_key('comparison_text') }}) as n_duplicate_examples,
         count(*) filter (where is_shared_with_train) as n_shared_with_train
     from flagged
     group by dataset, split, locale
