@@ -119,14 +119,16 @@ def run_dbt(
     log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
     dbt_vars = default_dbt_vars() if dbt_vars is None else dict(dbt_vars)
     # dbt parses the whole project again whenever a value of its profile changes, and the
-    # database paths are such values. dbt runs in the warehouse's folder with the paths given
-    # relative to it, so builds in any data folder show dbt the same profile, and the parse
-    # saved by an earlier build (PARSE_CACHE) is reused: a new data folder costs no full parse.
+    # database paths are such values; it parses a file again when an env var the file reads
+    # changes, as the raw and results folders are for every source file. dbt runs in the
+    # warehouse's folder with these paths given relative to it, so builds in any data folder
+    # show dbt the same profile and sources, and the parse saved by an earlier build
+    # (PARSE_CACHE) is reused: a new data folder costs no parse of the project.
     run_dir = Path(warehouse_path).resolve().parent
     environment = {
         "DW_WAREHOUSE_PATH": _relative_to(Path(warehouse_path), run_dir),
-        "DW_RAW_DIR": str(raw_dir),
-        "DW_EVALUATIONS_DIR": str(evaluations_dir),
+        "DW_RAW_DIR": _relative_to(raw_dir, run_dir),
+        "DW_EVALUATIONS_DIR": _relative_to(evaluations_dir, run_dir),
         "DW_WORK_PATH": _relative_to(work_path, run_dir) if work_path is not None else ":memory:",
         "DW_STAGED_PATH": (
             _relative_to(staged_path, run_dir) if staged_path is not None else ":memory:"
