@@ -23,6 +23,7 @@ class WrittenFile:
 
     records: int
     reader: Reader
+    drift: raw_store.SchemaDrift  # keys of the records kept in `_extra` (none when native)
 
 
 def write_upstream_file(
@@ -48,9 +49,10 @@ def write_upstream_file(
                         upstream_split=upstream_split,
                         locale=locale,
                     )
-                    return WrittenFile(records, "duckdb")
+                    return WrittenFile(records, "duckdb", raw_store.SchemaDrift())
                 except native_json.NativeReadError:
                     pass  # DuckDB refused a value the check let through: the parser decides
+    drift = raw_store.SchemaDrift()
     records = raw_store.write_records(
         raw_table.parse(content, location),
         raw_table.schema,
@@ -59,5 +61,6 @@ def write_upstream_file(
         upstream_split=upstream_split,
         locale=locale,
         location=location,
+        drift=drift,
     )
-    return WrittenFile(records, "python")
+    return WrittenFile(records, "python", drift)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ingest.lock_file import UpstreamLock
 from ingest.registry import Dataset, UpstreamFile
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
@@ -44,6 +45,24 @@ class MissingUpstreamFileError(FetchError):
 
 class ChecksumMismatchError(FetchError):
     """The bytes obtained are not the bytes the registry expects."""
+
+
+class UpstreamChangedError(ChecksumMismatchError):
+    """The bytes obtained differ from those recorded on first use in the lock file."""
+
+
+ACCEPT_OPTION = "--accept-upstream-changes"
+
+# What a file's checksum was verified against (manifest column checksum_source).
+ChecksumSource = Literal["registry", "lock file", "first use", "accepted"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How to verify what the registry has no published checksum for (see ingest.lock_file)."""
+
+    lock: UpstreamLock | None = None
+    accept_changes: bool = False  # record bytes that differ from the lock or the registry
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,7 @@ class FetchedFile:
     git_blob_sha1: str
     checksum_verified: bool  # the registry knew the checksum and it matched
     local: LocalFileState  # the mirror or cache file the content was read from or saved to
+    checksum_source: ChecksumSource | None = None  # None: nothing to verify against
 
 
 def _state(path: Path, stat: os.stat_result) -> LocalFileState:
@@ -97,20 +117,64 @@ def git_blob_sha1(content: bytes) -> str:
     return digest.hexdigest()
 
 
-def verify(file: UpstreamFile, content: bytes, location: str) -> tuple[str, bool]:
-    """Check size and checksum against the registry; return (sha1, whether it was known)."""
-    if file.size is not None and len(content) != file.size:
-        raise ChecksumMismatchError(
-            f"{location}: {len(content):,} bytes, expected {file.size:,} "
-            f"({file.dataset} {file.path}); the file is truncated or not the upstream version"
-        )
+def verify(
+    file: UpstreamFile,
+    content: bytes,
+    location: str,
+    verification: Verification | None = None,
+) -> tuple[str, bool, ChecksumSource | None]:
+    """Check size and checksum against the registry, else against the lock file (recording
+    the file on first use); return (sha1, whether the registry's checksum matched, source)."""
     actual = git_blob_sha1(content)
-    if file.git_blob_sha1 is not None and actual != file.git_blob_sha1:
+    lock = verification.lock if verification else None
+    accept = verification.accept_changes if verification else False
+    recorded = lock.get(file) if lock else None
+    if file.git_blob_sha1 is not None or file.size is not None:
+        size_fits = file.size is None or len(content) == file.size
+        sha1_fits = file.git_blob_sha1 is None or actual == file.git_blob_sha1
+        if size_fits and sha1_fits:
+            return actual, file.git_blob_sha1 is not None, "registry"
+        if (
+            recorded is not None
+            and recorded.git_blob_sha1 == actual
+            and recorded.replaces == (file.git_blob_sha1 or "")
+        ):
+            return actual, False, "lock file"  # accepted earlier in place of this very pin
+        if accept and lock is not None:
+            lock.record(file, actual, len(content))
+            return actual, False, "accepted"
+        hint = (
+            f"; to use this file instead, pass {ACCEPT_OPTION} to record its checksum in "
+            f"{lock.path}"
+            if lock is not None
+            else ""
+        )
+        if not size_fits:
+            raise ChecksumMismatchError(
+                f"{location}: {len(content):,} bytes, expected {file.size:,} "
+                f"({file.dataset} {file.path}); the file is truncated or not the upstream "
+                f"version{hint}"
+            )
         raise ChecksumMismatchError(
             f"{location}: git blob SHA-1 {actual}, expected {file.git_blob_sha1} "
-            f"({file.dataset} {file.path}); the file is corrupt or not the upstream version"
+            f"({file.dataset} {file.path}); the file is corrupt or not the upstream version{hint}"
         )
-    return actual, file.git_blob_sha1 is not None
+    if lock is None:
+        return actual, False, None
+    if recorded is None:
+        lock.record(file, actual, len(content))
+        return actual, False, "first use"
+    if recorded.git_blob_sha1 == actual and recorded.size == len(content):
+        return actual, False, "lock file"
+    if accept:
+        lock.record(file, actual, len(content))
+        return actual, False, "accepted"
+    raise UpstreamChangedError(
+        f"{location}: {file.dataset} {file.path} changed since its first use: git blob SHA-1 "
+        f"{actual}, {len(content):,} bytes, but {lock.path} recorded {recorded.git_blob_sha1}, "
+        f"{recorded.size:,} bytes on {recorded.recorded_at}; if upstream published a new "
+        f"version, pass {ACCEPT_OPTION} to record it"
+    )
 
 
 def mirror_candidates(file: UpstreamFile, mirror: Path) -> tuple[Path, Path]:
@@ -132,7 +196,9 @@ def local_file(file: UpstreamFile, mirror: Path | None, cache: Path) -> Path | N
     return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
-def read_from_mirror(file: UpstreamFile, mirror: Path) -> FetchedFile:
+def read_from_mirror(
+    file: UpstreamFile, mirror: Path, verification: Verification | None = None
+) -> FetchedFile:
     """Read the file from the mirror, plain or gzip-compressed, verified."""
     plain, compressed = mirror_candidates(file, mirror)
     if plain.is_file():
@@ -147,8 +213,8 @@ def read_from_mirror(file: UpstreamFile, mirror: Path) -> FetchedFile:
             raise FetchError(f"{compressed}: not a readable gzip file ({error})") from error
     else:
         raise MissingUpstreamFileError(f"{plain} (or .gz) not found in the mirror")
-    sha1, verified = verify(file, content, str(location))
-    return FetchedFile(file, "mirror", str(location), content, sha1, verified, state)
+    sha1, verified, source = verify(file, content, str(location), verification)
+    return FetchedFile(file, "mirror", str(location), content, sha1, verified, state, source)
 
 
 def _download(url: str) -> bytes:
@@ -178,14 +244,18 @@ def _atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
-def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> FetchedFile:
+def download_with_cache(
+    dataset: Dataset, file: UpstreamFile, cache: Path, verification: Verification | None = None
+) -> FetchedFile:
     """The file from `<cache>/<dataset>/<path>` if present and valid, else downloaded into it."""
     cached = cache_path(file, cache)
     if cached.is_file():
         content, state = _read_with_state(cached)
         try:
-            sha1, verified = verify(file, content, str(cached))
-            return FetchedFile(file, "cache", str(cached), content, sha1, verified, state)
+            sha1, verified, source = verify(file, content, str(cached), verification)
+            return FetchedFile(file, "cache", str(cached), content, sha1, verified, state, source)
+        except UpstreamChangedError:
+            raise  # the cache holds what was verified before: the lock file changed, not it
         except ChecksumMismatchError:
             cached.unlink()  # a stale or damaged cache entry: fetch it again
     if dataset.manual_download:
@@ -195,7 +265,7 @@ def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> Fe
     for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
         try:
             content = _download(url)
-            sha1, verified = verify(file, content, url)
+            sha1, verified, source = verify(file, content, url, verification)
         except ChecksumMismatchError:
             raise  # the file at a pinned commit will not change on a retry
         except urllib.error.HTTPError as error:
@@ -210,7 +280,7 @@ def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> Fe
         else:
             _atomic_write(cached, content)
             state = _state(cached, cached.stat())
-            return FetchedFile(file, "download", url, content, sha1, verified, state)
+            return FetchedFile(file, "download", url, content, sha1, verified, state, source)
         if attempt < DOWNLOAD_ATTEMPTS:
             time.sleep(RETRY_BACKOFF_SECONDS * attempt)
     if isinstance(last_error, FetchError):
@@ -220,8 +290,14 @@ def download_with_cache(dataset: Dataset, file: UpstreamFile, cache: Path) -> Fe
     ) from last_error
 
 
-def fetch(dataset: Dataset, file: UpstreamFile, mirror: Path | None, cache: Path) -> FetchedFile:
+def fetch(
+    dataset: Dataset,
+    file: UpstreamFile,
+    mirror: Path | None,
+    cache: Path,
+    verification: Verification | None = None,
+) -> FetchedFile:
     """One verified upstream file: from the mirror when one is given, else cache or download."""
     if mirror is not None:
-        return read_from_mirror(file, mirror)
-    return download_with_cache(dataset, file, cache)
+        return read_from_mirror(file, mirror, verification)
+    return download_with_cache(dataset, file, cache, verification)

@@ -7,6 +7,15 @@ Layout under the raw folder (``data/raw`` by default):
 
 A dataset's folder is written whole into a temporary sibling and swapped in by
 renames, so a failed ingest leaves the previous folder as it was.
+
+Schema drift is kept, not fatal: a record with a key the source's schema does not declare,
+or a value of another JSON type than declared, is written with the declared part in the
+declared columns and the rest, verbatim, in the `_extra` column: the JSON text of an object
+from each such value's path in the record (`turns[0].frames[0].dialogue_acts`) to the value
+(null where the record has none). The declared column at a mistyped path holds null. Every
+such key is counted per file (`SchemaDrift`: its path with list positions and map keys left
+out, `turns[].frames[].dialogue_acts`, the kind, and the records holding it), which the
+manifest records and the build reports as a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import itertools
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +42,24 @@ PROVENANCE_FIELDS = [
     pa.field("_upstream_split", pa.string()),
     pa.field("_locale", pa.string(), nullable=False),
     pa.field("_record_index", pa.int64(), nullable=False),
+    # What of the record the schema does not declare, verbatim (see the module docstring).
+    pa.field("_extra", pa.string()),
 ]
+EXTRA_FIELD_NAME = "_extra"
+
+UNKNOWN_KEY = "unknown key"
+OTHER_TYPE = "other type"
+
+# One row per drifting key of a file: its generic path, the kind of drift, how many records.
+SCHEMA_DRIFT_TYPE = pa.list_(
+    pa.struct(
+        [
+            pa.field("key", pa.string()),
+            pa.field("kind", pa.string()),
+            pa.field("records", pa.int64()),
+        ]
+    )
+)
 
 MANIFEST_SCHEMA = pa.schema(
     [
@@ -58,6 +85,11 @@ MANIFEST_SCHEMA = pa.schema(
         pa.field("local_bytes", pa.int64()),  # size on disk (compressed, for a .gz copy)
         pa.field("local_mtime_ns", pa.int64()),
         pa.field("local_ctime_ns", pa.int64()),
+        # Keys of the file's records that the schema does not declare, kept in `_extra`.
+        pa.field("schema_drift", SCHEMA_DRIFT_TYPE),
+        # What the checksum was verified against: registry (published upstream), lock file
+        # (recorded by an earlier run), first use (recorded now), or null where not verified.
+        pa.field("checksum_source", pa.string()),
     ]
 )
 
@@ -102,28 +134,116 @@ def to_json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def records_to_table(
+class SchemaDrift(Counter):
+    """Records per (generic key path, kind) of one file's schema drift."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The counts as manifest rows, sorted by key."""
+        return [
+            {"key": key, "kind": kind, "records": count}
+            for (key, kind), count in sorted(self.items())
+        ]
+
+
+_INT64_RANGE = range(-(2**63), 2**63)
+
+
+def _scalar_fits(value: Any, data_type: pa.DataType) -> bool:
+    """Whether a JSON scalar is of the declared Arrow type (no coercion)."""
+    if pa.types.is_string(data_type):
+        return isinstance(value, str)
+    if pa.types.is_boolean(data_type):
+        return isinstance(value, bool)
+    if pa.types.is_integer(data_type):
+        return isinstance(value, int) and not isinstance(value, bool) and value in _INT64_RANGE
+    if pa.types.is_floating(data_type):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return True
+
+
+def _declared_part(
+    value: Any,
+    data_type: pa.DataType,
+    path: str,
+    generic: str,
+    extras: dict[str, Any],
+    kinds: set[tuple[str, str]],
+) -> Any:
+    """value with what the type does not declare moved to extras (by exact path)."""
+    if value is None:
+        return None
+    if pa.types.is_struct(data_type):
+        if not isinstance(value, dict):
+            extras[path] = value
+            kinds.add((generic, OTHER_TYPE))
+            return None
+        declared = {}
+        for key, item in value.items():
+            index = data_type.get_field_index(key)
+            child_path = f"{path}.{key}" if path else key
+            child_generic = f"{generic}.{key}" if generic else key
+            if index < 0:
+                extras[child_path] = item
+                kinds.add((child_generic, UNKNOWN_KEY))
+            else:
+                declared[key] = _declared_part(
+                    item, data_type.field(index).type, child_path, child_generic, extras, kinds
+                )
+        return declared
+    if pa.types.is_map(data_type):
+        if not isinstance(value, dict):
+            extras[path] = value
+            kinds.add((generic, OTHER_TYPE))
+            return None
+        return {
+            key: _declared_part(
+                item,
+                data_type.item_type,
+                f"{path}[{json.dumps(key, ensure_ascii=False)}]",
+                f"{generic}[]",
+                extras,
+                kinds,
+            )
+            for key, item in value.items()
+        }
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        if not isinstance(value, list):
+            extras[path] = value
+            kinds.add((generic, OTHER_TYPE))
+            return None
+        item_type, item_generic = data_type.value_type, f"{generic}[]"
+        return [
+            _declared_part(item, item_type, f"{path}[{i}]", item_generic, extras, kinds)
+            for i, item in enumerate(value)
+        ]
+    if not _scalar_fits(value, data_type):
+        extras[path] = value
+        kinds.add((generic, OTHER_TYPE))
+        return None
+    return value
+
+
+def split_record(
+    record: dict[str, Any], source_schema: pa.Schema, drift: SchemaDrift
+) -> dict[str, Any]:
+    """The record's declared part, with the rest as the JSON text of `_extra` (None if none)."""
+    extras: dict[str, Any] = {}
+    kinds: set[tuple[str, str]] = set()
+    declared = _declared_part(record, pa.struct(list(source_schema)), "", "", extras, kinds)
+    drift.update(kinds)
+    declared[EXTRA_FIELD_NAME] = to_json_text(extras) if extras else None
+    return declared
+
+
+def _with_provenance(
     records: list[dict[str, Any]],
-    source_schema: pa.Schema,
     *,
     source_path: str,
     upstream_split: str | None,
     locale: str,
-    location: str,
-    first_index: int = 0,
-) -> pa.Table:
-    """Check every record against the schema and build the Arrow table with provenance."""
-    for index, record in enumerate(records, start=first_index):
-        for name in record:
-            if source_schema.get_field_index(name) < 0:
-                raise RawRecordError(f"{location}: record {index}: unexpected key {name!r}")
-        for schema_field in source_schema:
-            check_structure(
-                record.get(schema_field.name),
-                schema_field.type,
-                f"{location}: record {index}: {schema_field.name}",
-            )
-    rows = [
+    first_index: int,
+) -> list[dict[str, Any]]:
+    return [
         {
             **record,
             "_source_path": source_path,
@@ -133,8 +253,45 @@ def records_to_table(
         }
         for index, record in enumerate(records, start=first_index)
     ]
+
+
+def records_to_table(
+    records: list[dict[str, Any]],
+    source_schema: pa.Schema,
+    *,
+    source_path: str,
+    upstream_split: str | None,
+    locale: str,
+    location: str,
+    first_index: int = 0,
+    drift: SchemaDrift | None = None,
+) -> pa.Table:
+    """Build the Arrow table with provenance, keeping undeclared parts of records in `_extra`.
+
+    Records that fit the schema (nearly always) take the fast path; a chunk where one does
+    not is split record by record (see split_record), and drift counts what was kept aside.
+    """
+    schema = full_schema(source_schema)
+    provenance = {
+        "source_path": source_path,
+        "upstream_split": upstream_split,
+        "locale": locale,
+        "first_index": first_index,
+    }
     try:
-        return pa.Table.from_pylist(rows, schema=full_schema(source_schema))
+        for record in records:
+            for name in record:
+                if source_schema.get_field_index(name) < 0:
+                    raise RawRecordError(name)
+            for schema_field in source_schema:
+                check_structure(record.get(schema_field.name), schema_field.type, "")
+        return pa.Table.from_pylist(_with_provenance(records, **provenance), schema=schema)
+    except (RawRecordError, pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        pass  # something does not fit: split every record of the chunk
+    counts = drift if drift is not None else SchemaDrift()
+    split = [split_record(record, source_schema, counts) for record in records]
+    try:
+        return pa.Table.from_pylist(_with_provenance(split, **provenance), schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
         message = f"{location}: records do not fit the source schema: {error}"
         raise RawRecordError(message) from error
@@ -155,8 +312,11 @@ def write_records(
     upstream_split: str | None,
     locale: str,
     location: str,
+    drift: SchemaDrift | None = None,
 ) -> int:
-    """Write one upstream file's records to Parquet, CHUNK_RECORDS at a time; return the count."""
+    """Write one upstream file's records to Parquet, CHUNK_RECORDS at a time; return the count.
+
+    drift, where given, counts the keys kept in `_extra`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with pq.ParquetWriter(path, full_schema(source_schema), compression="zstd") as writer:
@@ -170,6 +330,7 @@ def write_records(
                 locale=locale,
                 location=location,
                 first_index=written,
+                drift=drift,
             )
             writer.write_table(table)
             written += table.num_rows
@@ -197,6 +358,7 @@ def write_batches(
                 pa.repeat(pa.scalar(upstream_split, pa.string()), count),
                 pa.repeat(pa.scalar(locale, pa.string()), count),
                 pa.array(range(written, written + count), pa.int64()),
+                pa.nulls(count, pa.string()),  # _extra: the check found nothing undeclared
             ]
             writer.write_batch(
                 pa.RecordBatch.from_arrays([*batch.columns, *provenance], schema=schema)

@@ -5,12 +5,18 @@ A file whose local copy (mirror or cache file) is in the state the previous inge
 is now and parsed by the same parser version, is kept without being read again: an unchanged
 rerun costs a `stat` per file. Anything else is read, verified and, where its content
 changed, converted again; `--force` (force=True) re-reads and re-converts everything.
+
+Files without a published checksum are verified against the data folder's lock file, which
+their first verified read records (ingest.lock_file). Each run writes a dataset into a work
+folder of its own (`.<dataset>.ingesting.<unique>`) and removes only that folder, so two
+runs never share or delete each other's work.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +27,13 @@ from ingest import convert, raw_store
 from ingest.fetch import (
     LocalFileState,
     MissingUpstreamFileError,
+    Verification,
     download_with_cache,
     fetch,
     local_file,
     local_file_state,
 )
+from ingest.lock_file import LOCK_FILE_NAME, UpstreamLock
 from ingest.registry import Dataset, UpstreamFile
 from ingest.sources import UpstreamFormatError, parser_for
 
@@ -57,11 +65,19 @@ class DatasetReport:
         return self.files_missing == 0
 
 
+# Checksum sources that mean "verified against the lock file" (see ingest.fetch.verify).
+_LOCK_SOURCES = ("lock file", "first use", "accepted")
+
+
 def _recorded_state_holds(
-    previous: dict[str, Any] | None, file: UpstreamFile, local: LocalFileState | None
+    previous: dict[str, Any] | None,
+    file: UpstreamFile,
+    local: LocalFileState | None,
+    verification: Verification | None = None,
 ) -> bool:
-    """Whether the previous ingest verified this very local file, as the registry is now,
-    and the file is unchanged since: then reading and hashing it again would change nothing."""
+    """Whether the previous ingest verified this very local file, as the registry (and the
+    lock file) is now, and the file is unchanged since: then reading and hashing it again
+    would change nothing."""
     if previous is None or local is None or previous["status"] != "ingested":
         return False
     recorded = tuple(
@@ -70,6 +86,18 @@ def _recorded_state_holds(
     )
     if recorded != (local.path, local.size, local.mtime_ns, local.ctime_ns):
         return False
+    lock = verification.lock if verification is not None else None
+    locked = lock.get(file) if lock is not None else None
+    if previous.get("checksum_source") in _LOCK_SOURCES:
+        # Verified against the lock file: it must still hold the checksum then recorded, and
+        # where the registry pins one, have been accepted in place of that very pin.
+        return (
+            locked is not None
+            and locked.git_blob_sha1 == previous["git_blob_sha1"]
+            and locked.replaces == (file.git_blob_sha1 or "")
+        )
+    if file.git_blob_sha1 is None and lock is not None and locked is None:
+        return False  # never recorded (a lock file made afresh): read it, to record it
     if file.size is not None and previous["bytes"] != file.size:
         return False
     if file.git_blob_sha1 is None:
@@ -85,14 +113,16 @@ def _check_available(
     label: str,
     progress: Progress,
     previous: dict[str, Any] | None,
+    verification: Verification | None = None,
 ) -> bool:
     """Whether the file can be had; a download goes into the cache as a side effect."""
     if mirror is not None:
         return local_file(file, mirror, cache) is not None
-    if _recorded_state_holds(previous, file, local_file_state(local_file(file, None, cache))):
+    cached = local_file_state(local_file(file, None, cache))
+    if _recorded_state_holds(previous, file, cached, verification):
         return True  # the cache entry a previous ingest verified, untouched since
     try:
-        fetched = download_with_cache(dataset, file, cache)
+        fetched = download_with_cache(dataset, file, cache, verification)
     except MissingUpstreamFileError as error:
         progress(f"{label}: MISSING ({error})")
         return False
@@ -107,6 +137,7 @@ def find_missing_files(
     cache: Path,
     progress: Progress,
     previous_manifests: dict[str, Manifest] | None = None,
+    verification: Verification | None = None,
 ) -> dict[str, list[UpstreamFile]]:
     """Missing upstream files per dataset id (downloading the others into the cache)."""
     missing: dict[str, list[UpstreamFile]] = {}
@@ -125,6 +156,7 @@ def find_missing_files(
                 f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}",
                 progress,
                 previous_manifest.get(file.path),
+                verification,
             )
         ]
         if absent:
@@ -133,13 +165,26 @@ def find_missing_files(
     return missing
 
 
-def describe_missing(missing: dict[str, list[UpstreamFile]]) -> str:
-    """A message naming every missing file."""
+MISSING_LIST_NAME = "missing_upstream_files.tsv"
+MISSING_PATHS_SHOWN = 3  # paths named per dataset in the one-line summary
+
+
+def describe_missing(missing: dict[str, list[UpstreamFile]], full_list: Path | None = None) -> str:
+    """A one-line summary: per dataset the count and the first few paths, and where the
+    full list is (written there, one tab-separated dataset and path per line)."""
     parts = []
     for dataset_id, files in missing.items():
-        names = ", ".join(f.path for f in files)
-        parts.append(f"{dataset_id}: {len(files)} file(s) missing: {names}")
-    return "; ".join(parts)
+        names = ", ".join(f.path for f in files[:MISSING_PATHS_SHOWN])
+        hidden = len(files) - MISSING_PATHS_SHOWN
+        more = f" and {hidden:,} more" if hidden > 0 else ""
+        parts.append(f"{dataset_id}: {len(files)} file(s) missing ({names}{more})")
+    summary = "; ".join(parts)
+    if full_list is None:
+        return summary
+    full_list.parent.mkdir(parents=True, exist_ok=True)
+    rows = [f"{dataset_id}\t{f.path}\n" for dataset_id, files in missing.items() for f in files]
+    full_list.write_text("dataset\tpath\n" + "".join(rows), encoding="utf-8")
+    return f"{summary}; every missing file is listed in {full_list}"
 
 
 # Manifest columns a file kept without reading carries over from the ingest that verified it.
@@ -151,6 +196,8 @@ _VERIFIED_COLUMNS = (
     "records",
     "parser_version",
     "parquet_path",
+    "schema_drift",
+    "checksum_source",
 )
 
 
@@ -194,6 +241,7 @@ def ingest_dataset(
     missing: list[UpstreamFile],
     previous_manifest: Manifest,
     progress: Progress,
+    verification: Verification | None = None,
 ) -> DatasetReport:
     """Write one dataset's raw Parquet and manifest into a fresh folder, then swap it in.
 
@@ -202,10 +250,9 @@ def ingest_dataset(
     started = time.monotonic()
     parser = parser_for(dataset.id)
     dataset_dir = raw_dir / dataset.id
-    work_dir = raw_dir / f".{dataset.id}.ingesting"
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
-    work_dir.mkdir(parents=True)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    # This run's own work folder: never one another run may be writing, or removing.
+    work_dir = Path(tempfile.mkdtemp(prefix=f".{dataset.id}.ingesting.", dir=raw_dir))
     missing_paths = {f.path for f in missing}
     manifest_rows: list[dict[str, Any]] = []
     ingested = unchanged = records_total = 0
@@ -234,7 +281,7 @@ def ingest_dataset(
                 previous is not None
                 and local is not None
                 and parquet_usable
-                and _recorded_state_holds(previous, file, local)
+                and _recorded_state_holds(previous, file, local, verification)
             ):
                 _keep_previous_parquet(dataset_dir, work_dir, relative)
                 records = previous["records"]
@@ -253,7 +300,8 @@ def ingest_dataset(
                     }
                 )
                 continue
-            fetched = fetch(dataset, file, mirror, cache)
+            fetched = fetch(dataset, file, mirror, cache, verification)
+            drift: list[dict[str, Any]] = []
             if (
                 previous is not None
                 and parquet_usable
@@ -262,6 +310,7 @@ def ingest_dataset(
                 _keep_previous_parquet(dataset_dir, work_dir, relative)
                 records = previous["records"]
                 row["ingested_at"] = previous["ingested_at"]
+                drift = previous.get("schema_drift") or []
                 unchanged += 1
                 progress(f"{label}: unchanged, {records:,} records kept")
             else:
@@ -278,8 +327,16 @@ def ingest_dataset(
                 except (UpstreamFormatError, raw_store.RawRecordError) as error:
                     raise IngestError(str(error)) from error
                 records = written.records
+                drift = written.drift.rows()
                 ingested += 1
                 progress(f"{label}: {records:,} records ({fetched.origin}, {written.reader})")
+                if fetched.checksum_source == "first use":
+                    progress(f"{label}: no published checksum; recorded on first use")
+            for kept in drift:
+                progress(
+                    f"WARN [{dataset.id}] {file.path}: {kept['kind']} {kept['key']} in "
+                    f"{kept['records']:,} record(s), kept in _extra"
+                )
             records_total += records
             manifest_rows.append(
                 {
@@ -294,6 +351,8 @@ def ingest_dataset(
                     "parser_version": parser.PARSER_VERSION,
                     "parquet_path": relative,
                     **_local_columns(fetched.local),
+                    "schema_drift": drift,
+                    "checksum_source": fetched.checksum_source,
                 }
             )
         for table_name, raw_table in parser.TABLES.items():
@@ -336,18 +395,32 @@ def run_ingest(
     allow_partial: bool = False,
     force: bool = False,
     progress: Progress = print,
+    accept_upstream_changes: bool = False,
+    lock_path: Path | None = None,
 ) -> list[DatasetReport]:
-    """Ingest the datasets; fail before writing anything if files are missing (unless allowed)."""
+    """Ingest the datasets; fail before writing anything if files are missing (unless allowed).
+
+    Checksums recorded on first use live in lock_path (default: `upstream_files.lock.tsv` in
+    the data folder, raw_dir's parent); accept_upstream_changes records files that differ.
+    """
     if mirror is not None and not mirror.is_dir():
+        if mirror.exists():
+            raise IngestError(f"mirror {mirror} is not a folder (a file?); give the mirror folder")
         raise IngestError(f"mirror folder {mirror} does not exist")
+    verification = Verification(
+        UpstreamLock(lock_path or raw_dir.parent / LOCK_FILE_NAME), accept_upstream_changes
+    )
     previous_manifests = {
         dataset.id: {} if force else raw_store.read_manifest(raw_dir / dataset.id)
         for dataset in datasets
     }
-    missing = find_missing_files(datasets, mirror, cache, progress, previous_manifests)
+    missing = find_missing_files(
+        datasets, mirror, cache, progress, previous_manifests, verification
+    )
     if missing and not allow_partial:
+        full_list = raw_dir.parent / "logs" / MISSING_LIST_NAME
         raise MissingFilesError(
-            f"{describe_missing(missing)}. Nothing was written; pass --allow-partial "
+            f"{describe_missing(missing, full_list)}. Nothing was written; pass --allow-partial "
             "to ingest what exists and flag these datasets incomplete"
         )
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -361,6 +434,7 @@ def run_ingest(
             missing.get(dataset.id, []),
             previous_manifests[dataset.id],
             progress,
+            verification,
         )
         state = "complete" if report.complete else f"INCOMPLETE ({report.files_missing} missing)"
         progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,13 @@ def fixture_dataset(dataset_id: str) -> Dataset:
     )
     assert files, f"no fixture file for {dataset_id} under {FIXTURE_UPSTREAM}"
     return dataclasses.replace(REGISTRY[dataset_id], files=files)
+
+
+def kept_in_extra(table_or_rows, key: str) -> list[dict]:
+    """The `_extra` objects of a raw table (or its rows) holding a path that names key;
+    asserts there is at least one, so a test of schema drift shows nothing was lost."""
+    rows = table_or_rows if isinstance(table_or_rows, list) else table_or_rows.to_pylist()
+    extras = [json.loads(row["_extra"]) for row in rows if row.get("_extra")]
+    holding = [extra for extra in extras if any(key in path for path in extra)]
+    assert holding, f"no _extra names {key!r}: {extras}"
+    return holding

@@ -25,6 +25,7 @@ from ingest.runner import (
     ensure_placeholders,
     run_ingest,
 )
+from ingest.sources import camrest676
 from tests.http_server import LocalHTTPServer, running_server, served_dataset
 
 UPSTREAM_PATH = "data/CamRest676.json"
@@ -245,7 +246,7 @@ def test_ingest_from_mirror_writes_records_and_manifest(run: Run, mirror: Path) 
     assert row["git_blob_sha1"] == git_blob_sha1(CONTENT)
     assert row["checksum_verified"] is True
     assert row["records"] == 3
-    assert row["parser_version"] == 1
+    assert row["parser_version"] == camrest676.PARSER_VERSION
     assert row["parquet_path"] == PARQUET_RELATIVE
     assert row["ingested_at"] is not None
 
@@ -368,7 +369,8 @@ def test_content_rewritten_with_same_size_and_mtime_is_parsed_again(
     os.utime(mirrored, ns=(state.st_atime_ns, state.st_mtime_ns))  # as `touch -r` would
     fetches = FetchSpy(monkeypatch)
 
-    [report] = ingested([camrest(None)], mirror)
+    # The content changed since its first use: accepted explicitly (see the lock file tests).
+    [report] = ingested([camrest(None)], mirror, accept_upstream_changes=True)
 
     assert fetches.paths == [UPSTREAM_PATH]  # the change time differs
     assert report.files_ingested == 1
@@ -429,7 +431,7 @@ def test_a_manifest_without_file_states_reads_the_file_once(
 def test_changed_upstream_content_is_parsed_again(ingested: Run, tmp_path: Path) -> None:
     changed = make_mirror(tmp_path / "mirror2", camrest_bytes(DIALOGUES[:2]))
 
-    [report] = ingested([camrest(None)], changed)
+    [report] = ingested([camrest(None)], changed, accept_upstream_changes=True)
 
     assert (report.files_ingested, report.files_unchanged, report.records) == (1, 0, 2)
     [row] = manifest_rows(ingested.raw)
@@ -476,40 +478,74 @@ def test_corrupt_json_fails_and_keeps_the_previous_folder(ingested: Run, tmp_pat
     corrupt = make_mirror(tmp_path / "corrupt-mirror", CONTENT[: len(CONTENT) // 2])
 
     with pytest.raises(IngestError) as raised:
-        ingested([camrest(None)], corrupt)
+        ingested([camrest(None)], corrupt, accept_upstream_changes=True)
 
     assert str(corrupt / "camrest676" / UPSTREAM_PATH) in str(raised.value)
     assert "not valid JSON" in str(raised.value)
     assert snapshot(ingested.raw) == before
-    assert not (ingested.raw / ".camrest676.ingesting").exists()
     assert leftovers(ingested.raw) == []
 
 
 @pytest.mark.parametrize(
-    ("mutate", "key"),
+    ("mutate", "key", "path", "value"),
     [
-        pytest.param(lambda d: d.update(rating=5), "rating", id="top-level"),
-        pytest.param(lambda d: d["goal"].update(venue="x"), "venue", id="in-goal"),
-        pytest.param(lambda d: d["dial"][0]["usr"].update(asr=[]), "asr", id="in-turn"),
+        pytest.param(lambda d: d.update(rating=5), "rating", "rating", 5, id="top-level"),
+        pytest.param(
+            lambda d: d["goal"].update(venue="x"), "goal.venue", "goal.venue", "x", id="in-goal"
+        ),
+        pytest.param(
+            lambda d: d["dial"][0]["usr"].update(asr=[{"p": 1}]),
+            "dial[].usr.asr",
+            "dial[0].usr.asr",
+            [{"p": 1}],
+            id="in-turn",
+        ),
     ],
 )
-def test_unexpected_key_fails_naming_the_file(
-    ingested: Run, tmp_path: Path, mutate: Any, key: str
+def test_an_unexpected_key_is_kept_in_extra_and_counted(
+    run: Run, tmp_path: Path, mutate: Any, key: str, path: str, value: Any
 ) -> None:
-    before = snapshot(ingested.raw)
     dialogues = json.loads(json.dumps(DIALOGUES))
     mutate(dialogues[1])
     odd = make_mirror(tmp_path / "odd-mirror", camrest_bytes(dialogues))
 
-    with pytest.raises(IngestError) as raised:
-        ingested([camrest(None)], odd)
+    [report] = run([camrest(None)], odd)
 
-    message = str(raised.value)
-    assert str(odd / "camrest676" / UPSTREAM_PATH) in message
-    assert "record 1" in message
-    assert repr(key) in message
-    assert snapshot(ingested.raw) == before
-    assert leftovers(ingested.raw) == []
+    assert report.records == 3  # nothing dropped
+    records = pq.read_table(run.raw / "camrest676" / PARQUET_RELATIVE).to_pylist()
+    assert [json.loads(r["_extra"]) if r["_extra"] else None for r in records] == [
+        None,
+        {path: value},
+        None,
+    ]
+    # The declared part of the record is kept as before.
+    assert (
+        records[1]["dial"][0]["usr"]["transcript"] == DIALOGUES[1]["dial"][0]["usr"]["transcript"]
+    )
+    [row] = manifest_rows(run.raw)
+    assert row["schema_drift"] == [{"key": key, "kind": "unknown key", "records": 1}]
+    assert any(f"unknown key {key} in 1 record(s)" in message for message in run.messages)
+    assert leftovers(run.raw) == []
+
+
+def test_a_value_of_another_type_is_kept_in_extra(run: Run, tmp_path: Path) -> None:
+    dialogues = json.loads(json.dumps(DIALOGUES))
+    dialogues[0]["finished"] = "yes"  # a boolean upstream
+    dialogues[2]["dial"][0]["turn"] = "0"  # an integer upstream
+    odd = make_mirror(tmp_path / "odd-mirror", camrest_bytes(dialogues))
+
+    [report] = run([camrest(None)], odd)
+
+    records = pq.read_table(run.raw / "camrest676" / PARQUET_RELATIVE).to_pylist()
+    assert report.records == 3
+    assert (records[0]["finished"], json.loads(records[0]["_extra"])) == (None, {"finished": "yes"})
+    assert records[2]["dial"][0]["turn"] is None
+    assert json.loads(records[2]["_extra"]) == {"dial[0].turn": "0"}
+    [row] = manifest_rows(run.raw)
+    assert row["schema_drift"] == [
+        {"key": "dial[].turn", "kind": "other type", "records": 1},
+        {"key": "finished", "kind": "other type", "records": 1},
+    ]
 
 
 def test_top_level_not_an_array_fails_naming_the_file(run: Run, tmp_path: Path) -> None:

@@ -57,22 +57,86 @@ def test_no_records_still_write_a_typed_file(tmp_path):
         "_upstream_split",
         "_locale",
         "_record_index",
+        "_extra",
     ]
 
 
-def test_a_bad_record_in_a_later_chunk_names_its_index(tmp_path, monkeypatch):
+def test_a_drifting_record_in_a_later_chunk_keeps_its_index_and_its_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(raw_store, "CHUNK_RECORDS", 2)
-    records = [{"text": "a"}, {"text": "b"}, {"text": "c", "extra": 1}]
-    with pytest.raises(raw_store.RawRecordError, match="record 2: unexpected key 'extra'"):
-        raw_store.write_records(
-            records,
-            SCHEMA,
-            tmp_path / "x.parquet",
-            source_path="x",
-            upstream_split=None,
-            locale="en",
-            location="x",
-        )
+    records = [{"text": "a"}, {"text": "b"}, {"text": "c", "extra": 1}, {"text": 4, "tags": "t"}]
+    drift = raw_store.SchemaDrift()
+    written = raw_store.write_records(
+        records,
+        SCHEMA,
+        tmp_path / "x.parquet",
+        source_path="x",
+        upstream_split=None,
+        locale="en",
+        location="x",
+        drift=drift,
+    )
+    assert written == 4
+    table = pq.read_table(tmp_path / "x.parquet")
+    assert table.column("_record_index").to_pylist() == [0, 1, 2, 3]
+    assert table.column("text").to_pylist() == ["a", "b", "c", None]
+    extras = [None if e is None else json.loads(e) for e in table.column("_extra").to_pylist()]
+    assert extras == [None, None, {"extra": 1}, {"text": 4, "tags": "t"}]
+    assert drift.rows() == [
+        {"key": "extra", "kind": "unknown key", "records": 1},
+        {"key": "tags", "kind": "other type", "records": 1},
+        {"key": "text", "kind": "other type", "records": 1},
+    ]
+
+
+def test_split_record_keeps_every_undeclared_value_at_its_path():
+    schema = pa.schema(
+        [
+            pa.field("id", pa.string()),
+            pa.field(
+                "turns",
+                pa.list_(
+                    pa.struct(
+                        [
+                            pa.field("n", pa.int64()),
+                            pa.field("slots", pa.map_(pa.string(), pa.bool_())),
+                        ]
+                    )
+                ),
+            ),
+        ]
+    )
+    record = {
+        "id": "d1",
+        "new": {"deep": [1, None]},
+        "turns": [
+            {"n": 1, "slots": {"a": True}},
+            {"n": True, "slots": {"b": "no"}, "asr": None},
+            {"n": 2**63},
+        ],
+    }
+    drift = raw_store.SchemaDrift()
+    declared = raw_store.split_record(record, schema, drift)
+    assert json.loads(declared.pop("_extra")) == {
+        "new": {"deep": [1, None]},
+        "turns[1].n": True,
+        'turns[1].slots["b"]': "no",
+        "turns[1].asr": None,
+        "turns[2].n": 2**63,
+    }
+    assert declared == {
+        "id": "d1",
+        "turns": [
+            {"n": 1, "slots": {"a": True}},
+            {"n": None, "slots": {"b": None}},
+            {"n": None},
+        ],
+    }
+    assert dict(drift) == {
+        ("new", "unknown key"): 1,
+        ("turns[].n", "other type"): 1,
+        ("turns[].slots[]", "other type"): 1,
+        ("turns[].asr", "unknown key"): 1,
+    }
 
 
 # --- the native (DuckDB) reader writes exactly what the Python parser writes -------------------
@@ -219,18 +283,17 @@ def test_what_duckdb_would_read_leniently_goes_to_the_python_parser(case, tmp_pa
     assert_same_outcome(ingest, python)
 
 
-def test_an_unexpected_key_still_names_the_file_and_the_record(tmp_path):
+def test_an_unexpected_key_is_kept_by_the_python_reader(tmp_path):
     raw_table = sgd.TABLES["dialogues"]
     nested = LENIENT_CASES["unknown nested key"]
-    assert write_as_ingest(raw_table, nested, tmp_path / "x.parquet", "python") == (
-        "RawRecordError",
-        f"{LOCATION}: record 0: turns[0].frames[0]: unexpected key(s) ['dialogue_acts']",
-    )
+    status, table = write_as_ingest(raw_table, nested, tmp_path / "x.parquet", "python")
+    assert status == "written"
+    extras = table.column("_extra").to_pylist()
+    assert json.loads(extras[0]) == {"turns[0].frames[0].dialogue_acts": []}
+    assert extras[1:] == [None] * (table.num_rows - 1)
     top_level = LENIENT_CASES["unknown top-level key"]
-    assert write_as_ingest(raw_table, top_level, tmp_path / "y.parquet", "python") == (
-        "RawRecordError",
-        f"{LOCATION}: record 1: unexpected key 'rating'",
-    )
+    status, table = write_as_ingest(raw_table, top_level, tmp_path / "y.parquet", "python")
+    assert json.loads(table.column("_extra").to_pylist()[1]) == {"rating": 5}
 
 
 def multiwoz_with_values(values: list[Any]) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, camrest676
-from tests.support import FIXTURE_UPSTREAM
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "camrest676" / "data" / "CamRest676.json"
 
@@ -51,5 +51,4 @@ def test_corrupt_json_names_the_file(tmp_path):
 def test_unexpected_key_is_refused():
     records = camrest676.parse(FIXTURE.read_bytes(), str(FIXTURE))
     records[2]["dial"][0]["usr"]["asr"] = []
-    with pytest.raises(raw_store.RawRecordError, match=r"record 2: dial\[0\]\.usr: unexpected key"):
-        table_of(records)
+    kept_in_extra(table_of(records), "dial[0].usr.")

@@ -49,6 +49,7 @@ def test_examples_keep_their_section_in_file_order():
         "_upstream_split": None,
         "_locale": "en",
         "_record_index": 4,
+        "_extra": None,
     }
     assert [r["text"] for r in rows if r["section"] == "test"][2] == "   "
     assert {r["intent"] for r in rows if r["section"].startswith("oos_")} == {"oos"}

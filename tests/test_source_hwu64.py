@@ -46,6 +46,7 @@ def test_parses_a_train_file_with_every_field_a_string():
         "_upstream_split": "train",
         "_locale": "en",
         "_record_index": 0,
+        "_extra": None,
     }
     assert rows[1]["answerid"] == "null"  # upstream writes the word, kept as it is
 

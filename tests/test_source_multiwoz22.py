@@ -9,7 +9,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, multiwoz22
-from tests.support import FIXTURE_UPSTREAM
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_MULTIWOZ = FIXTURE_UPSTREAM / "multiwoz22" / "data" / "MultiWOZ_2.2"
 
@@ -124,12 +124,10 @@ def test_invalid_utf8_names_the_file(tmp_path: Path):
 def test_unexpected_turn_key_is_rejected():
     records = parse_fixture("test")
     records[0]["turns"][1]["dialogue_acts"] = {}
-    with pytest.raises(raw_store.RawRecordError, match="dialogue_acts"):
-        to_table(records, "test")
+    kept_in_extra(to_table(records, "test"), "dialogue_acts")
 
 
 def test_sgd_only_frame_key_is_rejected():
     records = parse_fixture("test")
     records[0]["turns"][1]["frames"][0]["service_call"] = {"method": "find_attraction"}
-    with pytest.raises(raw_store.RawRecordError, match="service_call"):
-        to_table(records, "test")
+    kept_in_extra(to_table(records, "test"), "service_call")

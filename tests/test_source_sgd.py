@@ -10,7 +10,7 @@ from ingest import raw_store
 from ingest.fetch import read_from_mirror
 from ingest.registry import REGISTRY
 from ingest.sources import UpstreamFormatError, sgd
-from tests.support import FIXTURE_UPSTREAM, require_mirror
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_SGD = FIXTURE_UPSTREAM / "sgd"
 
@@ -124,15 +124,13 @@ def test_top_level_object_is_rejected(tmp_path: Path):
 def test_unexpected_frame_key_is_rejected():
     records = parse_fixture("train")
     records[0]["turns"][1]["frames"][0]["dialogue_acts"] = []
-    with pytest.raises(raw_store.RawRecordError, match="dialogue_acts"):
-        to_table(records, "train")
+    kept_in_extra(to_table(records, "train"), "dialogue_acts")
 
 
 def test_slot_values_must_be_an_object():
     records = parse_fixture("dev")
     records[0]["turns"][0]["frames"][0]["state"]["slot_values"] = [["where_to", "Paris"]]
-    with pytest.raises(raw_store.RawRecordError, match="slot_values"):
-        to_table(records, "dev")
+    kept_in_extra(to_table(records, "dev"), "slot_values")
 
 
 @pytest.mark.mirror

@@ -9,7 +9,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, woz2
-from tests.support import FIXTURE_UPSTREAM, require_mirror
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_WOZ = FIXTURE_UPSTREAM / "woz2" / "data" / "woz"
 
@@ -99,15 +99,15 @@ def test_top_level_object_is_rejected(tmp_path: Path):
 def test_unexpected_turn_key_is_rejected():
     records = parse_fixture("woz_validate_en.json")
     records[1]["dialogue"][0]["system_dialogue_acts"] = []
-    with pytest.raises(raw_store.RawRecordError, match="system_dialogue_acts"):
-        to_table(records, "data/woz/woz_validate_en.json", "validate", "en")
+    kept_in_extra(
+        to_table(records, "data/woz/woz_validate_en.json", "validate", "en"), "system_dialogue_acts"
+    )
 
 
 def test_unexpected_top_level_key_is_rejected():
     records = parse_fixture("woz_validate_en.json")
     records[0]["domain"] = "restaurant"
-    with pytest.raises(raw_store.RawRecordError, match="'domain'"):
-        to_table(records, "data/woz/woz_validate_en.json", "validate", "en")
+    kept_in_extra(to_table(records, "data/woz/woz_validate_en.json", "validate", "en"), "domain")
 
 
 @pytest.mark.mirror

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from ingest.sources import RawTable, UpstreamFormatError, decode_utf8, load_json, read_csv_records
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 EXAMPLE_SCHEMA = pa.schema([pa.field("text", pa.string()), pa.field("category", pa.string())])
 LABEL_SCHEMA = pa.schema([pa.field("label", pa.string())])

@@ -14,7 +14,7 @@ import pyarrow as pa
 from ingest.raw_store import to_json_text
 from ingest.sources import RawTable, decode_utf8, expect_list_of_objects, load_json
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 _SLOT_PAIRS = pa.list_(pa.list_(pa.string()))
 

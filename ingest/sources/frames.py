@@ -28,7 +28,7 @@ import pyarrow as pa
 from ingest.raw_store import to_json_text
 from ingest.sources import RawTable, decode_utf8, expect_list_of_objects, load_json
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 # Turn fields whose inner structure varies: kept as JSON text.
 JSON_TEXT_TURN_FIELDS = ("labels", "db")

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ingest.sources import RawTable, decode_utf8, read_csv_records
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 COLUMNS = [
     "answerid",

@@ -22,7 +22,7 @@ from ingest.sources import (
     load_json,
 )
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SCHEMA = pa.schema(
     [

@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from ingest.sources import RawTable, UpstreamFormatError, decode_utf8, load_json
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 DATA_FOLDER = "data"
 DATA_SUFFIX = ".jsonl"

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from ingest.sources import RawTable, UpstreamFormatError, decode_utf8
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 TEXT_ZIP_NAME = "text.zip"
 NOT_READ = frozenset({"aux-en.csv"})  # in text.zip, if there: not one of the 14 locales

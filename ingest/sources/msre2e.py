@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from ingest.sources import RawTable, UpstreamFormatError, decode_utf8
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 # The fixed leading columns of every file, as upstream names them, and their raw names.
 MESSAGE_COLUMNS = {

@@ -18,7 +18,7 @@ from ingest.raw_store import to_json_text
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, frames_of, load_dialogues
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SLOT = pa.struct(
     [

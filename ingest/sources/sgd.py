@@ -16,7 +16,7 @@ import pyarrow as pa
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, load_dialogues
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SLOT_SPAN = pa.struct(
     [

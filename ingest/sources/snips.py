@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from ingest.sources import goo_split
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 TABLES = dict(goo_split.TABLES)

@@ -26,7 +26,7 @@ from ingest.sources.taskmaster_format import (
     parse_split_ids,
 )
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SCHEMA = dialogue_schema(
     dialogue_fields=[pa.field("instruction_id", pa.string())],

@@ -18,7 +18,7 @@ import pyarrow as pa
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import SEGMENT, dialogue_schema, load_dialogues
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SCHEMA = dialogue_schema(
     dialogue_fields=[pa.field("instruction_id", pa.string())],

@@ -30,7 +30,7 @@ from ingest.sources.taskmaster_format import (
     utterances_of,
 )
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 JSON_TEXT_MAP = pa.map_(pa.string(), pa.string())  # values: JSON text of the upstream value
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import dialogue_schema, load_dialogues, segment_type
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 SEGMENT = segment_type(pa.string(), (pa.field("annotator_id", pa.string()),))
 

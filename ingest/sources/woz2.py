@@ -23,7 +23,7 @@ from ingest.sources import (
     load_json,
 )
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 _SLOT_PAIRS = pa.list_(pa.list_(pa.string()))
 _MIXED_TYPE_TURN_FIELDS = ("asr", "system_acts")
