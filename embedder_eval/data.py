@@ -4,6 +4,9 @@
   test split (to score), in upstream file order (source_path, then the position in the file),
   so MTEB's index-based undersampling draws the same examples it would from the upstream file.
 - `utterance_pairs`: per dataset and locale, the test split's next_turn pairs.
+- `dialogue_intent_examples`: per dataset and locale, the user turns annotated with exactly one
+  intent (train and test), each with the turns before it; a seeded sample of the test turns
+  when there are more than asked for.
 """
 
 from __future__ import annotations
@@ -38,6 +41,24 @@ class IntentSet:
     test_labels: np.ndarray
     n_labels: int
     n_test_out_of_scope: int = 0  # CLINC150's oos examples, scored as a label of their own
+    train_out_of_scope: np.ndarray | None = None  # bool per train example
+    test_out_of_scope: np.ndarray | None = None  # bool per test example
+
+
+@dataclass(frozen=True)
+class DialogueIntentSet:
+    """One dataset and locale of dialogue_intent_examples: single-intent user turns."""
+
+    dataset: str
+    locale: str
+    train_texts: list[str]
+    train_contexts: list[str]  # the turn with the turns before it, speaker-tagged lines
+    train_labels: np.ndarray
+    test_texts: list[str]
+    test_contexts: list[str]
+    test_labels: np.ndarray
+    n_labels: int
+    n_test_available: int  # test turns before sampling
 
 
 @dataclass(frozen=True)
@@ -123,7 +144,7 @@ def load_intent_set(connection: duckdb.DuckDBPyConnection, dataset: str, locale:
     """The train and test examples of one dataset and locale, in upstream file order."""
     rows = connection.execute(
         f"""
-        select split, text, label_id, is_out_of_scope
+        select split, text, label_id, coalesce(is_out_of_scope, false)
         from intent_examples
         where dataset = ? and locale = ? and split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}')
         order by split, {_FILE_ORDER}
@@ -141,6 +162,71 @@ def load_intent_set(connection: duckdb.DuckDBPyConnection, dataset: str, locale:
         test_labels=np.array([label for _, label in test], dtype=np.int64),
         n_labels=len({label for _, label in train} | {label for _, label in test}),
         n_test_out_of_scope=sum(1 for split, *_, oos in rows if split == EVAL_SPLIT and oos),
+        train_out_of_scope=np.array([oos for split, *_, oos in rows if split == TRAIN_SPLIT]),
+        test_out_of_scope=np.array([oos for split, *_, oos in rows if split == EVAL_SPLIT]),
+    )
+
+
+CONTEXT_TURNS = 3  # turns before the user turn in the context input (context_window_k)
+
+
+def dialogue_intent_groups_available(connection) -> list[tuple[str, str]]:
+    """(dataset, locale) pairs of dialogue_intent_examples with train and test turns."""
+    if not _has_table(connection, "dialogue_intent_examples"):
+        return []
+    return connection.execute(
+        f"""
+        select dataset, locale
+        from dialogue_intent_examples
+        where split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}') and n_turn_intents = 1
+        group by dataset, locale
+        having count(distinct split) = 2
+        order by dataset, locale
+        """
+    ).fetchall()
+
+
+def context_input(context_turns: list[dict], text: str, k: int = CONTEXT_TURNS) -> str:
+    """The user turn with up to k turns before it, as speaker-tagged lines (as the
+    context_response pairs write their anchors), the turn itself last."""
+    lines = [f"{turn['speaker']}: {turn['text']}" for turn in (context_turns or [])[-k:]]
+    return "\n".join([*lines, f"user: {text}"])
+
+
+def load_dialogue_intent_set(
+    connection, dataset: str, locale: str, test_limit: int | None = None, seed: int = 42
+) -> DialogueIntentSet:
+    """Single-intent user turns of one dataset and locale, in dialogue and turn order; at most
+    test_limit test turns, drawn by a seeded permutation (kept in dialogue order)."""
+    rows = connection.execute(
+        f"""
+        select split, text, label, context_turns
+        from dialogue_intent_examples
+        where dataset = ? and locale = ? and split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}')
+            and n_turn_intents = 1
+        order by split, dialogue_id, turn_index, example_id
+        """,
+        [dataset, locale],
+    ).fetchall()
+    labels = sorted({label for _, _, label, _ in rows})
+    label_id = {label: position for position, label in enumerate(labels)}
+    train = [row for row in rows if row[0] == TRAIN_SPLIT]
+    test = [row for row in rows if row[0] == EVAL_SPLIT]
+    n_test_available = len(test)
+    if test_limit is not None and len(test) > test_limit:
+        kept = np.sort(np.random.RandomState(seed).permutation(len(test))[:test_limit])
+        test = [test[position] for position in kept]
+    return DialogueIntentSet(
+        dataset=dataset,
+        locale=locale,
+        train_texts=[text for _, text, _, _ in train],
+        train_contexts=[context_input(context, text) for _, text, _, context in train],
+        train_labels=np.array([label_id[label] for *_, label, _ in train], dtype=np.int64),
+        test_texts=[text for _, text, _, _ in test],
+        test_contexts=[context_input(context, text) for _, text, _, context in test],
+        test_labels=np.array([label_id[label] for *_, label, _ in test], dtype=np.int64),
+        n_labels=len(labels),
+        n_test_available=n_test_available,
     )
 
 

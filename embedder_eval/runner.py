@@ -24,10 +24,18 @@ from embedder_eval.results import (
     write_results,
 )
 
-INTENT_TASKS = ("intent_mteb", "intent_full", "intent_prototype")
+INTENT_TASKS = ("intent_mteb", "intent_full", "intent_prototype", "oos_detection")
 PAIR_TASKS = ("next_turn",)
-TASKS = INTENT_TASKS + PAIR_TASKS
+DIALOGUE_INTENT_TASKS = ("dialogue_intent",)
+TASKS = INTENT_TASKS + PAIR_TASKS + DIALOGUE_INTENT_TASKS
 DEFAULT_SHOTS = (1, 5)
+DEFAULT_DIALOGUE_TEST_LIMIT = 2000  # test turns per dataset of dialogue_intent (seeded sample)
+
+
+def percent(value: float) -> str:
+    """A score as people read it (MTEB publishes percent): 0.80041 -> '80.04'."""
+    return f"{value * 100:.2f}"
+
 
 Progress = Callable[[str], None]
 
@@ -48,6 +56,7 @@ class RunOptions:
     shots: tuple[int, ...] = DEFAULT_SHOTS
     batch_size: int = 32
     device: str = "cpu"
+    dialogue_test_limit: int | None = DEFAULT_DIALOGUE_TEST_LIMIT
     progress: Progress = print
 
 
@@ -76,8 +85,10 @@ def _describe(available: list[tuple[str, str]]) -> str:
     return ", ".join(sorted({dataset for dataset, _ in available})) or "none"
 
 
-def plan(options: RunOptions, connection) -> tuple[list[str], list[tuple], list[tuple], list[str]]:
-    """Tasks, intent groups and pair groups to run, and notes on what is skipped.
+def plan(
+    options: RunOptions, connection
+) -> tuple[list[str], list[tuple], list[tuple], list[tuple], list[str]]:
+    """Tasks, intent, pair and dialogue-intent groups to run, and notes on what is skipped.
 
     Raises data.SelectionError for an unknown task, dataset or locale, and
     data.WarehouseError when an explicitly asked task has no mart to read.
@@ -91,6 +102,7 @@ def plan(options: RunOptions, connection) -> tuple[list[str], list[tuple], list[
     notes = []
     intent_available = data.intent_groups_available(connection)
     pair_available = data.pair_groups_available(connection)
+    dialogue_available = data.dialogue_intent_groups_available(connection)
     if "next_turn" in tasks and not data.has_pairs_mart(connection):
         if options.tasks:
             raise data.WarehouseError(
@@ -99,7 +111,7 @@ def plan(options: RunOptions, connection) -> tuple[list[str], list[tuple], list[
         notes.append("next_turn skipped: the warehouse has no utterance_pairs mart")
         tasks = [task for task in tasks if task != "next_turn"]
     if options.datasets:
-        known = {dataset for dataset, _ in intent_available + pair_available}
+        known = {dataset for dataset, _ in intent_available + pair_available + dialogue_available}
         unknown = sorted(set(options.datasets) - known)
         if unknown:
             raise data.SelectionError(
@@ -117,8 +129,13 @@ def plan(options: RunOptions, connection) -> tuple[list[str], list[tuple], list[
         if "next_turn" in tasks
         else []
     )
+    dialogue_groups = (
+        data.select_groups(dialogue_available, options.datasets, options.locales)
+        if "dialogue_intent" in tasks
+        else []
+    )
     if options.locales:
-        seen = {locale for _, locale in intent_groups + pair_groups}
+        seen = {locale for _, locale in intent_groups + pair_groups + dialogue_groups}
         missing = sorted(set(options.locales) - seen)
         if missing and not seen:
             raise data.SelectionError(f"no selected dataset has locale(s) {', '.join(missing)}")
@@ -129,13 +146,13 @@ def plan(options: RunOptions, connection) -> tuple[list[str], list[tuple], list[
             f"the warehouse {options.warehouse} has neither intent_examples nor utterance_pairs "
             "to evaluate on: build it first (python run_pipeline.py)"
         )
-    if not intent_groups and not pair_groups:
+    if not intent_groups and not pair_groups and not dialogue_groups:
         raise data.SelectionError(
             "nothing to evaluate: no selected dataset has data for the selected tasks "
             f"(intent sets: {_describe(intent_available)}; "
             f"next_turn pairs: {_describe(pair_available)})"
         )
-    return tasks, intent_groups, pair_groups, notes
+    return tasks, intent_groups, pair_groups, dialogue_groups, notes
 
 
 def _embedding_parameters(embedder, before: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -223,6 +240,25 @@ def evaluate_intent_set(
                     ),
                 )
             )
+    has_oos = intent_set.test_out_of_scope is not None and intent_set.n_test_out_of_scope > 0
+    if "oos_detection" in tasks and has_oos and (~intent_set.train_out_of_scope).any():
+        outcome: dict = {}
+
+        def oos(name):
+            if not outcome:
+                outcome.update(
+                    protocols.evaluate_oos(
+                        train_x,
+                        train_y,
+                        intent_set.train_out_of_scope,
+                        test_x,
+                        intent_set.test_out_of_scope,
+                    )
+                )
+            return outcome[name]
+
+        runs.append(("oos_prototype", lambda: oos("oos_prototype")))
+        runs.append(("oos_classifier", lambda: oos("oos_classifier")))
     scores = []
     for task, run in runs:
         if len(test_y) == 0 or n_train == 0:
@@ -241,10 +277,94 @@ def evaluate_intent_set(
             parameters=parameters,
             seconds=seconds,
         )
-        progress(
-            f"{task} {label}: accuracy {metrics['accuracy']:.4f}, "
-            f"macro-F1 {metrics['f1_macro']:.4f} ({seconds:.1f}s)"
+        progress(f"{task} {label}: {_headline(metrics)} ({seconds:.1f}s)")
+    return scores
+
+
+def _headline(metrics: dict[str, float]) -> str:
+    names = {
+        "accuracy": "accuracy",
+        "f1_macro": "macro-F1",
+        "auroc": "AUROC",
+        "fpr_at_95_recall": "FPR@95%TPR",
+    }
+    return ", ".join(
+        f"{shown} {percent(metrics[metric])}"
+        for metric, shown in names.items()
+        if metric in metrics
+    )
+
+
+def evaluate_dialogue_intent_set(
+    intent_set: data.DialogueIntentSet, embedder, common: dict[str, Any], progress: Progress
+) -> list[Score]:
+    """MTEB's protocol on single-intent user turns, the turn alone and with its context.
+
+    Only the train turns some experiment draws are embedded (at most 8 x 10 per label)."""
+    label = f"{intent_set.dataset}/{intent_set.locale}"
+    if not intent_set.test_texts or not intent_set.train_texts:
+        progress(f"dialogue_intent {label}: skipped, no train or test turns")
+        return []
+    protocol = protocols.MtebProtocol()
+    draws = list(
+        protocols.undersample(
+            intent_set.train_labels,
+            protocol.samples_per_label,
+            protocol.n_experiments,
+            protocol.seed,
         )
+    )
+    union, local_draws = protocols.drawn_subset(intent_set.train_labels, draws)
+    scores = []
+    for task, train_texts, test_texts in (
+        ("dialogue_intent_turn", intent_set.train_texts, intent_set.test_texts),
+        ("dialogue_intent_context", intent_set.train_contexts, intent_set.test_contexts),
+    ):
+        before = _snapshot(embedder)
+        started = time.monotonic()
+        drawn_texts = [train_texts[i] for i in union]
+        vectors = embedder.embed(drawn_texts + test_texts, label=f"{label} {task}")
+        embedding = _embedding_parameters(embedder, before, time.monotonic() - started)
+        train_x, test_x = vectors[: len(union)], vectors[len(union) :]
+        task_started = time.monotonic()
+        metrics, details = protocols.evaluate_logreg_mteb(
+            train_x,
+            intent_set.train_labels[union],
+            test_x,
+            intent_set.test_labels,
+            protocol,
+            draws=local_draws,
+        )
+        seconds = time.monotonic() - task_started
+        parameters = {
+            **common,
+            "train_split": data.TRAIN_SPLIT,
+            "eval_split": data.EVAL_SPLIT,
+            "input": "the user turn"
+            if task == "dialogue_intent_turn"
+            else f"up to {data.CONTEXT_TURNS} turns before the user turn and the turn, "
+            "speaker-tagged lines",
+            "examples": "dialogue_intent_examples with n_turn_intents = 1",
+            "n_train": len(intent_set.train_texts),
+            "n_test": len(intent_set.test_texts),
+            "n_test_available": intent_set.n_test_available,
+            "test_sample": "seeded (RandomState(42)) permutation"
+            if intent_set.n_test_available > len(intent_set.test_texts)
+            else "every test turn",
+            "n_labels": intent_set.n_labels,
+            **embedding,
+            **details,
+        }
+        scores += _scores(
+            metrics,
+            dataset=intent_set.dataset,
+            locale=intent_set.locale,
+            task=task,
+            n_examples=len(intent_set.test_texts),
+            parameters=parameters,
+            seconds=seconds,
+        )
+        progress(f"{task} {label}: {_headline(metrics)} ({seconds:.1f}s)")
     return scores
 
 
@@ -272,8 +392,8 @@ def evaluate_pair_set(
         **details,
     }
     progress(
-        f"next_turn {label}: recall@1 {metrics['recall_at_1']:.4f}, "
-        f"@5 {metrics['recall_at_5']:.4f}, @10 {metrics['recall_at_10']:.4f} "
+        f"next_turn {label}: recall@1 {percent(metrics['recall_at_1'])}, "
+        f"@5 {percent(metrics['recall_at_5'])}, @10 {percent(metrics['recall_at_10'])} "
         f"over {len(task.query_index):,} queries, {len(task.candidate_index):,} candidates "
         f"({seconds:.1f}s)"
     )
@@ -309,9 +429,13 @@ def run_evaluation(options: RunOptions, embedder=None) -> RunOutcome:
     started = time.monotonic()
     connection = data.connect(options.warehouse)
     try:
-        tasks, intent_groups, pair_groups, notes = plan(options, connection)
+        tasks, intent_groups, pair_groups, dialogue_groups, notes = plan(options, connection)
         intent_sets = [data.load_intent_set(connection, *group) for group in intent_groups]
         pair_sets = [data.load_pair_set(connection, *group) for group in pair_groups]
+        dialogue_sets = [
+            data.load_dialogue_intent_set(connection, *group, options.dialogue_test_limit)
+            for group in dialogue_groups
+        ]
     finally:
         connection.close()
     for note in notes:
@@ -327,6 +451,8 @@ def run_evaluation(options: RunOptions, embedder=None) -> RunOutcome:
     common = {
         "model_reference": spec.reference,
         "packaged_by": spec.packaged_by,
+        "base_model": spec.base_model,
+        "training": spec.training,
         "versions": _package_versions(),
     }
     scores: list[Score] = []
@@ -334,6 +460,8 @@ def run_evaluation(options: RunOptions, embedder=None) -> RunOutcome:
         scores += evaluate_intent_set(intent_set, embedder, tasks, options.shots, common, progress)
     for pair_set in pair_sets:
         scores += evaluate_pair_set(pair_set, embedder, common, progress)
+    for dialogue_set in dialogue_sets:
+        scores += evaluate_dialogue_intent_set(dialogue_set, embedder, common, progress)
     if not scores:
         raise RuntimeError("nothing was scored: every selected set was empty")
     run_id = new_run_id(started_at, embedder.key)

@@ -109,11 +109,12 @@ def _copy(connection, sql: str, parameters: list, path: Path) -> int:
 
 TRAINING_SNIPPET = [
     "from datasets import load_dataset",
-    "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, losses",
+    "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer",
+    "from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss",
     "",
     'pairs = load_dataset("parquet", data_dir="{pairs}")',
     'model = SentenceTransformer("{model}")',
-    "loss = losses.MultipleNegativesRankingLoss(model)",
+    "loss = MultipleNegativesRankingLoss(model)  # in-batch negatives, as DSE",
     'SentenceTransformerTrainer(model=model, train_dataset=pairs["train"], loss=loss).train()',
 ]
 
