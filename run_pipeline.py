@@ -16,9 +16,11 @@ import argparse
 import os
 import re
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from ingest.registry import REGISTRY, UnknownDatasetError, dbt_vars, select_datasets
@@ -144,10 +146,24 @@ def ingest_datasets(
     )
 
 
+# What an interruption leaves, by the stage it interrupts (every write is atomic per file or
+# per dataset folder, and the warehouse is replaced whole only after a successful build).
+INTERRUPTED_STAGE_LEAVES = {
+    "start": "nothing was changed",
+    "ingest": "each dataset folder is whole (those ingested in this run before the interruption "
+    "are new, the others as they were) and the warehouse is unchanged",
+    "build": "the raw store is as ingested and the previous warehouse is unchanged",
+    "export": "the warehouse and raw store are unchanged; the export folder may be incomplete "
+    "(run the export again)",
+}
+
+
 def run(arguments: argparse.Namespace, console: Console) -> None:
-    """The whole pipeline; raises on failure."""
+    """The whole pipeline; raises on failure. A run that ingests or builds holds the data
+    folder's lock (and the warehouse folder's, where that is elsewhere) throughout."""
+    from warehouse.run_lock import DataFolderLock
+
     data_dir = arguments.data_dir.resolve()
-    raw_dir = data_dir / "raw"
     warehouse_path = Path(
         os.environ.get("DW_WAREHOUSE_PATH", data_dir / "warehouse.duckdb")
     ).resolve()
@@ -158,7 +174,25 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
 
         check_export_target(arguments.export, data_dir)
 
+    with ExitStack() as locks:
+        if not (arguments.skip_ingest and arguments.skip_build):
+            for folder in dict.fromkeys([data_dir, warehouse_path.parent]):
+                locks.enter_context(DataFolderLock(folder, arguments.command_line))
+        run_stages(arguments, console, datasets, names, data_dir, warehouse_path)
+
+
+def run_stages(
+    arguments: argparse.Namespace,
+    console: Console,
+    datasets,
+    names: list[str] | None,
+    data_dir: Path,
+    warehouse_path: Path,
+) -> None:
+    """Ingest, build and export, as the arguments ask; arguments.stage names the one running."""
+    raw_dir = data_dir / "raw"
     if not arguments.skip_ingest:
+        arguments.stage = "ingest"
         datasets, manual = datasets_to_ingest(
             datasets, named=names is not None, mirror=arguments.mirror
         )
@@ -169,6 +203,7 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
             )
         ingest_datasets(arguments, datasets, data_dir, console)
     if not arguments.skip_build:
+        arguments.stage = "build"
         build(
             raw_dir,
             warehouse_path,
@@ -179,6 +214,7 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
     if arguments.export:
         from warehouse.export import export
 
+        arguments.stage = "export"
         started = time.monotonic()
         restricted = arguments.include_restricted.split(",") if arguments.include_restricted else []
         summary = export(
@@ -236,19 +272,32 @@ def build(
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so it unwinds (and cleans up) as Ctrl-C does."""
+
+
+def _raise_terminated(signal_number, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     arguments = parse_arguments(argv)
     arguments.command_line = shlex.join(["python", "run_pipeline.py", *argv])
+    arguments.stage = "start"
     console = Console()
+    previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         run(arguments, console)
     except UnknownDatasetError as error:
         fail(console, f"FAILED: {error}")
         return 2
-    except KeyboardInterrupt:
-        fail(console, "FAILED: interrupted; the previous warehouse is unchanged")
-        return 130
+    except KeyboardInterrupt as interruption:
+        terminated = isinstance(interruption, Terminated)
+        leaves = INTERRUPTED_STAGE_LEAVES[arguments.stage]
+        signal_name = "SIGTERM" if terminated else "SIGINT"
+        fail(console, f"FAILED: {arguments.stage} interrupted ({signal_name}): {leaves}")
+        return 143 if terminated else 130
     except Exception as error:  # every failure ends with a one-line reason
         # A failed build says first what each failing node found, one line each.
         for detail in getattr(error, "details", ()):
@@ -256,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         reason = " ".join(str(error).split())
         fail(console, f"FAILED: {type(error).__name__}: {reason}")
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     return 0
 
 

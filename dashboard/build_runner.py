@@ -10,11 +10,50 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.queries import PROJECT_DIR
+import streamlit as st
+
+from dashboard.queries import PROJECT_DIR, warehouse_path
+from warehouse.run_lock import is_locked, read_holder
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # dbt prints "12 of 335 START ..." / "12 of 335 OK ..." per node.
 DBT_NODE = re.compile(r"\b(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
+
+
+# DW_DASHBOARD_BUILD: 1 enables the Build page (and any build started from the dashboard)
+# whatever address the dashboard listens on, 0 disables it; unset, it is enabled only when the
+# dashboard listens on the loopback interface (its default, .streamlit/config.toml).
+BUILD_SWITCH = "DW_DASHBOARD_BUILD"
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def listens_on_loopback_only() -> bool:
+    """Whether the server is bound to the loopback interface (an unset address: every one)."""
+    return (st.get_option("server.address") or "") in LOOPBACK_ADDRESSES
+
+
+def build_allowed() -> bool:
+    """Whether this dashboard may start the pipeline (see BUILD_SWITCH)."""
+    switch = os.environ.get(BUILD_SWITCH, "").strip().lower()
+    if switch in ("1", "true", "yes", "on"):
+        return True
+    if switch in ("0", "false", "no", "off"):
+        return False
+    return listens_on_loopback_only()
+
+
+def data_folder() -> Path:
+    """The data folder a build from the dashboard writes: $DW_DATA_DIR, else data/."""
+    folder = Path(os.environ.get("DW_DATA_DIR", "data"))
+    return folder if folder.is_absolute() else PROJECT_DIR / folder
+
+
+def running_build() -> str | None:
+    """Who holds the lock of the data folder or the warehouse's folder, or None."""
+    for folder in dict.fromkeys([data_folder(), warehouse_path().parent]):
+        if is_locked(folder):
+            return read_holder(folder).describe()
+    return None
 
 
 @dataclass(frozen=True)

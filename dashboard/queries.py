@@ -69,6 +69,69 @@ def _connection(version: WarehouseVersion) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+# The marts of the three products: a warehouse without one of them was built by an older
+# version of the project, or is another database. (A warehouse without build results is
+# shown: the Data quality page says the results are missing.)
+REQUIRED_RELATIONS = (
+    "main.turns",
+    "main.dialogues",
+    "main.utterance_pairs",
+    "main.intent_examples",
+    "main.dialogue_intent_examples",
+)
+REBUILD_HINT = (
+    "Build it again with `python run_pipeline.py` (see the README), or point "
+    "`DW_WAREHOUSE_PATH` at a warehouse file."
+)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:300]
+
+
+def warehouse_problem() -> str | None:
+    """Why the warehouse file cannot be shown, in a sentence, or None when it can (or when
+    there is no file yet: the Build page says so). Not cached: a lock may go away."""
+    version = warehouse_version()
+    if version is None:
+        return None
+    path = Path(version.path)
+    if path.is_dir():
+        return f"`{path}` is a folder, not a warehouse file. {REBUILD_HINT}"
+    if version.size == 0:
+        return f"`{path}` is an empty file (0 bytes), not a warehouse. {REBUILD_HINT}"
+    try:
+        with duckdb.connect() as probe:
+            probe.execute("attach ? as probe (read_only)", [str(path)])
+            present = {
+                f"{schema}.{name}"
+                for schema, name in probe.execute(
+                    "select table_schema, table_name from information_schema.tables "
+                    "where table_catalog = 'probe'"
+                ).fetchall()
+            }
+    except duckdb.Error as error:
+        if "lock" in str(error).lower():
+            return (
+                f"`{path}` is locked by another process that has it open for writing (a "
+                "pipeline or `dbt` run writing in place, or a DuckDB shell). The dashboard "
+                f"reads it again once that process lets go. DuckDB said: {_one_line(error)}"
+            )
+        return (
+            f"`{path}` is not a DuckDB database this version of DuckDB can read: "
+            f"{_one_line(error)}. {REBUILD_HINT}"
+        )
+    if not present:
+        return f"`{path}` holds no tables: it is not a built warehouse. {REBUILD_HINT}"
+    missing = [relation for relation in REQUIRED_RELATIONS if relation not in present]
+    if missing:
+        return (
+            f"`{path}` lacks {', '.join(missing)}: it was built by an older version of this "
+            f"project, or is another database. {REBUILD_HINT}"
+        )
+    return None
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _query(version: WarehouseVersion, sql: str, parameters: tuple) -> pd.DataFrame:
     # A cursor per query: sessions run in their own threads, a cursor is safe in each.

@@ -1,7 +1,9 @@
 """The data-quality dashboard: `streamlit run dashboard/streamlit_app.py`.
 
 The router: declares the pages with st.navigation. Without a warehouse file there is one page,
-which says so and offers to build it.
+which says so and offers to build it; with a file that cannot be read as a warehouse (a folder,
+an empty or foreign file, a file locked by a writer, a warehouse of an older version), a page
+that says what is wrong and what to do, beside the Build page.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ def page(file: str, title: str, icon: str, **options) -> st.Page:
 
 if queries.warehouse_version() is None:
     navigation = st.navigation([page("build.py", "Build", "build", default=True)])
+elif queries.warehouse_problem() is not None:
+    navigation = st.navigation(
+        [
+            page("warehouse_problem.py", "Warehouse problem", "error", default=True),
+            page("build.py", "Build", "build"),
+        ]
+    )
 else:
     navigation = st.navigation(
         {

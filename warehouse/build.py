@@ -656,6 +656,8 @@ def build_warehouse(
         finished_at = datetime.now(UTC)
         if console is not None:
             console.end_bar()
+        if isinstance(result.exception, KeyboardInterrupt | SystemExit):
+            raise result.exception  # Ctrl-C or SIGTERM while dbt ran: the run was interrupted
         if result.exception is not None:
             reason = _one_line(str(result.exception))
             raise BuildError(f"dbt build could not run: {reason} (dbt log: {log_path})")

@@ -19,6 +19,23 @@ else:
         "into a temporary file and replaces the warehouse only when the build succeeds."
     )
 
+if not build_runner.build_allowed():
+    st.info(
+        "Building from the dashboard is off: it listens beyond this machine "
+        f"(server.address {st.get_option('server.address') or 'unset: every interface'}), and "
+        "anyone who reaches it could start a build. Build from a shell (`python "
+        f"run_pipeline.py`), or set {build_runner.BUILD_SWITCH}=1 where the dashboard runs to "
+        "allow it (see the README)."
+    )
+    st.stop()
+holder = build_runner.running_build()
+if holder is not None:
+    st.warning(
+        f"A build is already running: {holder}. The dashboard keeps showing the current "
+        "warehouse; reload this page when it has finished."
+    )
+    st.stop()
+
 mirror = st.text_input(
     "Mirror folder (empty: download from upstream)",
     value=build_runner.default_mirror(),

@@ -1,0 +1,130 @@
+"""The pipeline under concurrency, signals and a hostile data folder name (real processes).
+
+Each test runs `run_pipeline.py` in subprocesses on a copy of the fixture run's data folder,
+named with a quote, spaces, parentheses and a non-ASCII letter, so every path the pipeline
+hands DuckDB or dbt is exercised with characters that break unquoted SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.support import REPO_ROOT
+from warehouse.run_lock import LOCK_FILE_NAME, is_locked
+
+HOSTILE_NAME = "it's data (copy) é"
+TEMPORARY_SUFFIXES = (".building", ".building.wal", ".work", ".work.wal")
+
+
+@pytest.fixture
+def data_copy(fixture_warehouse, tmp_path) -> Path:
+    data_dir, _ = fixture_warehouse
+    copy = tmp_path / HOSTILE_NAME
+    copy.mkdir()
+    for name in ("raw", "evaluations"):
+        shutil.copytree(data_dir / name, copy / name)
+    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
+    return copy
+
+
+def start(data_dir: Path, *arguments: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "run_pipeline.py", *arguments],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DW_DATA_DIR": str(data_dir)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stdout, stderr
+
+
+def wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended before {what}: {process.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def build_id(warehouse: Path) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select build_id from build.runs").fetchone()[0]
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    return sorted(
+        path.name
+        for path in data_dir.iterdir()
+        if path.name.endswith(TEMPORARY_SUFFIXES) or ".ingesting." in path.name
+    )
+
+
+def test_a_second_run_refuses_while_the_first_builds_and_both_leave_a_whole_warehouse(
+    data_copy,
+):
+    first = start(data_copy, "--skip-ingest", "--force")
+    wait_for(lambda: is_locked(data_copy), "the first run took the lock", first)
+    second = start(data_copy, "--skip-ingest", "--force")
+    code, _, stderr = finish(second)
+    assert code == 1
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("FAILED: DataFolderBusyError: ")
+    assert f"in use by process {first.pid} (python run_pipeline.py --skip-ingest --force" in last
+    code, stdout, stderr = finish(first)
+    assert code == 0, stdout[-2000:] + stderr[-2000:]
+    with duckdb.connect(str(data_copy / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from turns").fetchone()[0] > 0
+        assert connection.execute("select count(*) from build.runs").fetchone()[0] == 1
+    assert leftovers(data_copy) == []
+    assert not is_locked(data_copy)  # released at exit; the file says who held it last
+    assert (data_copy / LOCK_FILE_NAME).is_file()
+
+
+@pytest.mark.parametrize(
+    ("sent", "exit_code", "name"),
+    [(signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")],
+)
+def test_a_signal_mid_build_exits_cleanly_and_keeps_the_previous_warehouse(
+    data_copy, sent, exit_code, name
+):
+    before = build_id(data_copy / "warehouse.duckdb")
+    run = start(data_copy, "--skip-ingest", "--force")
+    building = data_copy / "warehouse.duckdb.building"
+    wait_for(building.exists, "dbt began writing the new warehouse", run)
+    time.sleep(1.0)  # well inside the build
+    run.send_signal(sent)
+    code, _, stderr = finish(run, timeout=120)
+    assert code == exit_code, stderr[-3000:]
+    lines = stderr.strip().splitlines()
+    assert lines[-1] == (
+        f"FAILED: build interrupted ({name}): the raw store is as ingested and the previous "
+        "warehouse is unchanged"
+    )
+    assert not any(line.startswith("Traceback") for line in lines)
+    assert leftovers(data_copy) == []
+    assert build_id(data_copy / "warehouse.duckdb") == before
+
+
+def test_exports_work_from_a_hostile_data_folder_name(data_copy, tmp_path):
+    target = tmp_path / f"exports of {HOSTILE_NAME}"
+    run = start(data_copy, "--skip-ingest", "--skip-build", "--export", str(target))
+    code, stdout, stderr = finish(run)
+    assert code == 0, stderr[-3000:]
+    assert stdout.strip().splitlines()[-1].startswith(f"export: written to {target}")
+    assert any(target.rglob("*.parquet"))
