@@ -295,3 +295,24 @@ def test_a_build_in_a_new_data_folder_reuses_the_saved_parse(fixture_warehouse, 
     assert "Unable to do partial parsing" not in log
     assert "Partial parsing enabled" in log
     assert Path.cwd() != new_folder  # dbt ran in the warehouse's folder, and came back
+
+
+def test_unit_tests_run_once_per_version_of_the_code(data_copy, dbt_calls, tmp_path, monkeypatch):
+    """A build runs dbt's unit tests unless a build of this checkout passed them for the same
+    project, vars and versions; one that ran and passed them records that."""
+    record = tmp_path / "unit_tests_passed.txt"
+    monkeypatch.setattr(warehouse.build, "UNIT_TESTS_PASSED", record)
+    with pytest.raises(DbtInvoked):
+        build(data_copy, force=True)
+    assert "unit_test" not in dbt_calls[-1]  # no record: they run
+    fingerprint = state.compute_fingerprint(
+        data_copy / "raw", data_copy / "evaluations", dbt_vars(), warehouse.build.PROJECT_DIR
+    )
+    staging = warehouse.build.staging_cache.staging_fingerprint(fingerprint)
+    record.write_text(f"another\n{staging}\n")
+    with pytest.raises(DbtInvoked):
+        build(data_copy, force=True)
+    arguments = dbt_calls[-1]
+    assert arguments[arguments.index("--exclude-resource-type") + 1] == "unit_test"
+    warehouse.build._record_unit_tests_passed("newer")
+    assert record.read_text().split() == ["another", staging, "newer"]

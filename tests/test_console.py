@@ -74,6 +74,21 @@ def test_ingest_messages_advance_the_bar_and_missing_files_warn():
     assert stream.getvalue() == "ingest: WARN [sgd] 1 of 3 files missing\n"
 
 
+def test_the_first_converted_file_and_only_it_starts_loading_dbt():
+    """Unchanged and missing files leave dbt unloaded (an up-to-date run never needs it)."""
+    console = Console(io.StringIO())
+    calls = []
+    on_message = follow_ingest(
+        console, console.progress("ingest", total=4), on_conversion=lambda: calls.append(1)
+    )
+    on_message("[sgd 1/4] train/a.json: unchanged, 12 records kept (file not read again)")
+    on_message("[sgd 2/4] train/b.json: MISSING, recorded as such (--allow-partial)")
+    assert calls == []
+    on_message("[sgd 3/4] train/c.json: 1,128 records (mirror, duckdb)")
+    on_message("[sgd 4/4] test/d.json: 7 records (mirror, python)")
+    assert calls == [1]
+
+
 def test_failing_rows_are_described_by_their_first_text_values():
     connection = duckdb.connect()
     connection.execute(

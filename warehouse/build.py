@@ -81,6 +81,23 @@ def default_dbt_vars() -> dict[str, Any]:
     return dbt_vars()
 
 
+def preload_dbt() -> threading.Thread:
+    """Import dbt and its DuckDB adapter in a background thread (about 2.5 s of imports), so a
+    run that ingests first does not wait for them when its build starts; the build's own
+    import then finds them loaded (or waits for the thread to finish them)."""
+
+    def load() -> None:
+        try:
+            import dbt.adapters.duckdb  # noqa: F401
+            import dbt.cli.main  # noqa: F401
+        except Exception:  # the build's own import reports any real problem
+            pass
+
+    thread = threading.Thread(target=load, name="preload-dbt", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_dbt(
     arguments: list[str],
     warehouse_path: Path,
@@ -185,6 +202,33 @@ def run_dbt(
 # data folder; dbt itself checks that it still matches the project, vars, profile and version.
 PARSE_CACHE = PROJECT_DIR / "target" / "pipeline" / "partial_parse.msgpack"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+# The staging fingerprints (dbt project, vars, versions) whose unit tests passed in a build of
+# this checkout, newest last: unit tests check the code, not the data, so a build of the same
+# code in another data folder need not run them again.
+UNIT_TESTS_PASSED = PROJECT_DIR / "target" / "pipeline" / "unit_tests_passed.txt"
+UNIT_TESTS_PASSED_KEPT = 16
+
+
+def unit_tests_passed(staging_fingerprint: str) -> bool:
+    """Whether a build of this checkout ran and passed the unit tests of this very code."""
+    try:
+        return staging_fingerprint in UNIT_TESTS_PASSED.read_text().split()
+    except OSError:
+        return False
+
+
+def _record_unit_tests_passed(staging_fingerprint: str) -> None:
+    try:
+        known = UNIT_TESTS_PASSED.read_text().split() if UNIT_TESTS_PASSED.is_file() else []
+        kept = [*[f for f in known if f != staging_fingerprint], staging_fingerprint]
+        UNIT_TESTS_PASSED.parent.mkdir(parents=True, exist_ok=True)
+        temporary = UNIT_TESTS_PASSED.with_name(f".{UNIT_TESTS_PASSED.name}.{os.getpid()}")
+        temporary.write_text("\n".join(kept[-UNIT_TESTS_PASSED_KEPT:]) + "\n")
+        os.replace(temporary, UNIT_TESTS_PASSED)
+    except OSError:  # a read-only checkout: later builds run the unit tests again
+        pass
 
 
 def _relative_to(path: Path, folder: Path) -> str:
@@ -630,15 +674,18 @@ def build_warehouse(
         node_results = getattr(result.result, "results", None) or []
         outcomes.extend(node_outcomes(node_results, connection))
 
+    # Unit tests check the code, not the data: they run once per staging fingerprint (the
+    # project, vars and versions) in this checkout, and are skipped once they passed.
+    staging = staging_cache.staging_fingerprint(fingerprint)
+    run_unit_tests = not unit_tests_passed(staging)
+    arguments = ["build", *(["--full-refresh"] if plan.full_refresh else [])]
+    if not run_unit_tests:
+        arguments += ["--exclude-resource-type", "unit_test"]
     try:
         started_at = datetime.now(UTC)
         staging_cache.strike_out(staged, plan)
         result = run_dbt(
-            # Unit tests check the code, not the data: a build whose staging fingerprint (the
-            # project, vars and versions) equals the last successful one's skips them.
-            ["build", "--full-refresh"]
-            if plan.full_refresh
-            else ["build", "--exclude-resource-type", "unit_test"],
+            arguments,
             building,
             raw_dir,
             target_dir,
@@ -678,6 +725,8 @@ def build_warehouse(
             connection.execute("checkpoint")
         os.replace(building, warehouse_path)
         staging_cache.record_staged(staged, fingerprint, plan.datasets)
+        if run_unit_tests:
+            _record_unit_tests_passed(staging)
     except BaseException:
         if console is not None:
             console.end_bar()
