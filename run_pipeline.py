@@ -13,7 +13,6 @@ rebuilds). Exits non-zero on any failure, with a one-line reason as the last lin
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shlex
 import signal
@@ -24,9 +23,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ingest.registry import REGISTRY, UnknownDatasetError, dbt_vars, select_datasets
+from warehouse import config
 from warehouse.console import Console, Progress
-
-DEFAULT_DATA_DIR = Path(os.environ.get("DW_DATA_DIR", "data"))
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +38,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--mirror",
         type=Path,
-        help="read upstream files from DIR/<dataset>/<upstream path>[.gz] instead of downloading",
+        default=config.mirror(),
+        help="read upstream files from DIR/<dataset>/<upstream path>[.gz] instead of downloading "
+        "(default: $DW_MIRROR, else download)",
         metavar="DIR",
     )
     parser.add_argument(
@@ -79,9 +79,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=DEFAULT_DATA_DIR,
-        help="where raw Parquet, the download cache and the warehouse go (default: data, "
-        "or $DW_DATA_DIR)",
+        help="where raw Parquet, the download cache and the warehouse go (default: $DW_DATA_DIR, "
+        "else the folder of $DW_WAREHOUSE_PATH, else data; see warehouse/config.py)",
     )
     return parser.parse_args(argv)
 
@@ -181,10 +180,8 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
     folder's lock (and the warehouse folder's, where that is elsewhere) throughout."""
     from warehouse.run_lock import DataFolderLock
 
-    data_dir = arguments.data_dir.resolve()
-    warehouse_path = Path(
-        os.environ.get("DW_WAREHOUSE_PATH", data_dir / "warehouse.duckdb")
-    ).resolve()
+    configured = config.paths(arguments.data_dir)
+    data_dir, warehouse_path = configured.data_dir, configured.warehouse
     names = arguments.datasets.split(",") if arguments.datasets else None
     datasets = select_datasets([name.strip() for name in names] if names else None)
     if arguments.export:  # refuse a target it may not write before ingesting or building

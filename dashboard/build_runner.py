@@ -1,11 +1,14 @@
-"""Running the pipeline from the dashboard: the command, and its output line by line."""
+"""Running the pipeline from the dashboard: the command, a background job every session
+follows, and what its output says (stage, progress, outcome)."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +16,11 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.queries import PROJECT_DIR, warehouse_path
+from warehouse import config
+from warehouse.console import PROGRESS_LINES_VARIABLE
 from warehouse.run_lock import is_locked, read_holder
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# dbt prints "12 of 335 START ..." / "12 of 335 OK ..." per node.
-DBT_NODE = re.compile(r"\b(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
 
 
 # DW_DASHBOARD_BUILD: 1 enables the Build page (and any build started from the dashboard)
@@ -43,9 +46,8 @@ def build_allowed() -> bool:
 
 
 def data_folder() -> Path:
-    """The data folder a build from the dashboard writes: $DW_DATA_DIR, else data/."""
-    folder = Path(os.environ.get("DW_DATA_DIR", "data"))
-    return folder if folder.is_absolute() else PROJECT_DIR / folder
+    """The data folder a build from the dashboard writes (warehouse.config)."""
+    return config.paths().data_dir
 
 
 def running_build() -> str | None:
@@ -74,9 +76,9 @@ def registered_datasets() -> list[str]:
 
 
 def default_mirror() -> str:
-    """../shared/data/raw (relative to the project) where that folder exists, else ''."""
-    mirror = PROJECT_DIR.parent / "shared" / "data" / "raw"
-    return "../shared/data/raw" if mirror.is_dir() else ""
+    """The configured mirror folder ($DW_MIRROR), or '' to download from upstream."""
+    configured = config.mirror()
+    return str(configured) if configured is not None else ""
 
 
 def pipeline_command(options: BuildOptions) -> list[str]:
@@ -93,16 +95,26 @@ def pipeline_command(options: BuildOptions) -> list[str]:
     return command
 
 
+def pipeline_environment(warehouse: Path | None = None) -> dict[str, str]:
+    """The pipeline's environment: this dashboard's data folder and warehouse, progress lines."""
+    configured = config.Paths(data_dir=data_folder(), warehouse=Path(warehouse or warehouse_path()))
+    return {
+        **os.environ,
+        **config.environment(configured),
+        PROGRESS_LINES_VARIABLE: "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 def run_lines(command: list[str], warehouse: Path) -> Iterator[str]:
     """Run the command in the project folder, yielding its output lines as they come.
 
     The last value yielded is "exit code N".
     """
-    environment = {**os.environ, "DW_WAREHOUSE_PATH": str(warehouse), "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
-        env=environment,
+        env=pipeline_environment(warehouse),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -115,35 +127,32 @@ def run_lines(command: list[str], warehouse: Path) -> Iterator[str]:
     yield f"exit code {process.returncode}"
 
 
-def dbt_progress(line: str) -> tuple[int, int] | None:
-    """(nodes done, nodes in all) from a dbt node line, else None."""
-    match = DBT_NODE.search(line)
-    if match is None or match.group(3) == "START":
-        return None
-    return int(match.group(1)), int(match.group(2))
+# "progress: build 12/164 int_pair_candidates" (warehouse.console, DW_PROGRESS_LINES=1).
+PROGRESS_LINE = re.compile(
+    r"^progress: (?P<stage>\S+) (?P<done>\d+)/(?P<total>\d+) ?(?P<detail>.*)$"
+)
 
 
 @dataclass
 class BuildProgress:
-    """What the pipeline's output says so far: the phase, dbt nodes done, the outcome."""
+    """What the pipeline's output says so far: the stage, its count, the outcome."""
 
     phase: str = "starting"
-    nodes_done: int = 0
-    nodes_total: int = 0
+    stage: str = ""
+    done: int = 0
+    total: int = 0
     exit_code: int | None = None
     failure: str | None = None
 
     def feed(self, line: str) -> None:
         """Take one output line of run_lines()."""
-        nodes = dbt_progress(line)
-        if nodes is not None:
-            # dbt's threads finish nodes out of order: keep the furthest one.
-            self.nodes_done = max(self.nodes_done, nodes[0])
-            self.nodes_total = nodes[1]
-            self.phase = f"dbt build: {self.nodes_done} of {self.nodes_total} nodes"
-        elif line.startswith(("[", "ingest")):
-            self.phase = f"ingest: {line}"
-        elif line.startswith("build"):  # the pipeline's build lines (dbt itself prints none)
+        progress = PROGRESS_LINE.match(line)
+        if progress is not None:
+            self.stage = progress["stage"]
+            self.done, self.total = int(progress["done"]), int(progress["total"])
+            detail = f": {progress['detail']}" if progress["detail"] else ""
+            self.phase = f"{self.stage} {self.done} of {self.total}{detail}"
+        elif line.startswith(("ingest", "build", "export")):
             self.phase = line
         elif line.startswith("FAILED"):
             self.failure = line
@@ -152,8 +161,93 @@ class BuildProgress:
 
     @property
     def fraction(self) -> float:
-        return self.nodes_done / self.nodes_total if self.nodes_total else 0.0
+        return min(1.0, self.done / self.total) if self.total else 0.0
 
     @property
     def succeeded(self) -> bool:
         return self.exit_code == 0
+
+
+class BuildJob:
+    """One pipeline run started from the dashboard, in the background: every session of the
+    dashboard follows the same run. Its output is kept whole; cancel() stops it as SIGTERM
+    does (the pipeline then removes its temporary files and keeps the previous warehouse)."""
+
+    def __init__(self, command: list[str], warehouse: Path) -> None:
+        self.command = command
+        self.lines: list[str] = []
+        self.progress = BuildProgress()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(
+            target=self._follow, args=(warehouse,), name="dashboard-build", daemon=True
+        )
+        self._process: subprocess.Popen | None = None
+        self._started = threading.Event()
+        self._thread.start()
+        self._started.wait(timeout=30)
+
+    def _follow(self, warehouse: Path) -> None:
+        try:
+            process = subprocess.Popen(
+                self.command,
+                cwd=PROJECT_DIR,
+                env=pipeline_environment(warehouse),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+            )
+        except OSError as error:
+            self._take(f"FAILED: could not start the pipeline: {error}")
+            self._take("exit code 1")
+            self._started.set()
+            return
+        self._process = process
+        self._started.set()
+        assert process.stdout is not None
+        for line in process.stdout:
+            self._take(ANSI_ESCAPE.sub("", line.rstrip("\n")))
+        process.wait()
+        self._take(f"exit code {process.returncode}")
+
+    def _take(self, line: str) -> None:
+        with self._lock:
+            self.lines.append(line)
+            self.progress.feed(line)
+
+    @property
+    def running(self) -> bool:
+        return self.progress.exit_code is None
+
+    def tail(self, count: int) -> list[str]:
+        """The last output lines, progress lines left out."""
+        with self._lock:
+            shown = [line for line in self.lines if not PROGRESS_LINE.match(line)]
+        return shown[-count:]
+
+    def cancel(self) -> None:
+        if self._process is not None and self.running:
+            self._process.send_signal(signal.SIGTERM)
+
+
+@st.cache_resource
+def _jobs() -> dict[str, BuildJob]:
+    """The dashboard's build jobs by data folder, shared by every session."""
+    return {}
+
+
+def current_job() -> BuildJob | None:
+    """The job of this dashboard's data folder: running, or the last one that ended."""
+    return _jobs().get(str(data_folder()))
+
+
+def start_job(options: BuildOptions) -> BuildJob:
+    """Start the pipeline in the background for this dashboard's data folder."""
+    job = BuildJob(pipeline_command(options), warehouse_path())
+    _jobs()[str(data_folder())] = job
+    return job
+
+
+def forget_job() -> None:
+    """Drop the data folder's finished job (to start afresh)."""
+    _jobs().pop(str(data_folder()), None)

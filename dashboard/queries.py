@@ -7,7 +7,6 @@ running dashboard keeps reading the old file until the new one lands, then recon
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from warehouse import config
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_WAREHOUSE = Path("data") / "warehouse.duckdb"
-DEFAULT_MIRROR = PROJECT_DIR.parent / "shared" / "data" / "raw"
 SAMPLE_LIMIT = 200
 CATALOG = "warehouse"
 
@@ -30,10 +29,8 @@ EMBEDDER_SCORES = "embedder_scores"
 
 
 def warehouse_path() -> Path:
-    """The warehouse file: $DW_WAREHOUSE_PATH, else data/warehouse.duckdb in the project."""
-    configured = os.environ.get("DW_WAREHOUSE_PATH")
-    path = Path(configured) if configured else DEFAULT_WAREHOUSE
-    return path if path.is_absolute() else PROJECT_DIR / path
+    """The warehouse file, as every entry point finds it (warehouse.config)."""
+    return config.paths().warehouse
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -317,17 +318,87 @@ def test_models_page_compares_runs_per_task_and_metric(warehouse, tmp_path, monk
     assert metrics(app)["Evaluation runs"] == "3"
 
 
-def test_without_a_warehouse_the_app_offers_to_build_it(tmp_path, monkeypatch):
+FAKE_PIPELINE = """
+import os, sys, time
+from pathlib import Path
+print("ingest: 1 dataset(s), 1 new and 0 unchanged files, 3 records in 0.1s", flush=True)
+for done in range(1, 5):
+    print(f"progress: build {done}/4 node_{done}", flush=True)
+    time.sleep(0.05)
+if os.environ.get("FAKE_PIPELINE_FAILS"):
+    print("FAILED: BuildError: dbt build failed at 1 node(s): turns", file=sys.stderr)
+    sys.exit(1)
+print("build: 4 passed, 0 warned, 0 skipped in 0.2s", flush=True)
+"""
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch, tmp_path):
+    """The Build page's command replaced by a script that prints as the pipeline does; the
+    command it would have run is recorded."""
+    script = tmp_path / "fake_pipeline.py"
+    script.write_text(FAKE_PIPELINE)
+    asked: list[list[str]] = []
+
+    def command(options):
+        asked.append(real_command(options))
+        return [sys.executable, "-u", str(script)]
+
+    real_command = build_runner.pipeline_command
+    monkeypatch.setattr(build_runner, "pipeline_command", command)
+    monkeypatch.setenv("DW_DASHBOARD_BUILD", "1")
+    yield asked
+    build_runner._jobs().clear()
+
+
+def wait_for_the_job() -> build_runner.BuildJob:
+    job = build_runner.current_job()
+    assert job is not None, "no build was started"
+    deadline = time.monotonic() + 30
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not job.running
+    return job
+
+
+def test_without_a_warehouse_the_app_builds_it_from_the_configured_mirror(
+    tmp_path, monkeypatch, fake_pipeline
+):
     monkeypatch.setenv("DW_WAREHOUSE_PATH", str(tmp_path / "missing.duckdb"))
+    monkeypatch.setenv("DW_MIRROR", str(tmp_path / "mirror"))
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
     app.run()
     assert not app.exception
     assert app.title[0].value == "Build the warehouse"
-    assert "no warehouse" in app.warning[0].value
-    assert app.button(key="build_start").label == "Build the warehouse"
-    assert app.text_input(key="build_mirror").value == build_runner.default_mirror()
-    app.multiselect(key="build_datasets").select("camrest676").run()
-    assert "--datasets camrest676" in app.code[0].value
+    assert "so the dashboard is building it" in app.info[0].value
+    [asked] = fake_pipeline
+    assert asked[asked.index("--mirror") + 1] == str(tmp_path / "mirror")
+    assert "--allow-partial" in asked and "--datasets" not in asked
+    job = wait_for_the_job()
+    assert job.progress.succeeded and job.progress.fraction == 1.0
+    assert job.progress.phase.startswith("build: 4 passed")
+    assert [line for line in job.lines if line.startswith("progress:")] == [
+        f"progress: build {done}/4 node_{done}" for done in range(1, 5)
+    ]
+
+
+def test_a_failed_build_shows_its_reason_and_output_and_is_not_restarted(
+    tmp_path, monkeypatch, fake_pipeline
+):
+    monkeypatch.setenv("DW_WAREHOUSE_PATH", str(tmp_path / "missing.duckdb"))
+    monkeypatch.setenv("FAKE_PIPELINE_FAILS", "1")
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.run()
+    wait_for_the_job()
+    app.run()
+    assert not app.exception
+    assert app.error[0].value == "FAILED: BuildError: dbt build failed at 1 node(s): turns"
+    assert (
+        "progress: build" not in app.code[0].value and "ingest: 1 dataset(s)" in app.code[0].value
+    )
+    assert len(fake_pipeline) == 1  # shown, not started again on every rerun
+    app.button(key="build_retry").click().run()
+    assert len(fake_pipeline) == 2
 
 
 def test_a_new_warehouse_file_is_picked_up_while_the_app_runs(warehouse, tmp_path, monkeypatch):
@@ -381,20 +452,15 @@ def test_explorer_opens_a_dialogue_and_lists_the_examples_of_a_label(warehouse):
     assert len(examples) == min(expected, 200) and expected > 0
 
 
-def test_build_runner_streams_the_output_and_reads_dbt_progress(tmp_path):
-    script = "print('[sgd 1/2] train/a.json: 3 records'); print('\\x1b[32m 5 of 20 OK created model\\x1b[0m')"
+def test_build_runner_streams_the_output_and_reads_the_progress_lines(tmp_path):
+    script = "print('ingest: 2 new files'); print('\\x1b[32mprogress: build 5/20 turns\\x1b[0m')"
     lines = list(build_runner.run_lines([sys.executable, "-c", script], tmp_path / "w.duckdb"))
-    assert lines == [
-        "[sgd 1/2] train/a.json: 3 records",
-        " 5 of 20 OK created model",
-        "exit code 0",
-    ]
-    assert build_runner.dbt_progress(lines[1]) == (5, 20)
-    assert build_runner.dbt_progress("3 of 20 START sql table model") is None
+    assert lines == ["ingest: 2 new files", "progress: build 5/20 turns", "exit code 0"]
     progress = build_runner.BuildProgress()
-    for line in [*lines[:2], " 4 of 20 PASS not_null", "FAILED: BuildError: x", "exit code 1"]:
+    for line in [*lines[:2], "FAILED: BuildError: x", "exit code 1"]:
         progress.feed(line)
-    assert (progress.nodes_done, progress.fraction) == (5, 0.25)
+    assert (progress.done, progress.total, progress.fraction) == (5, 20, 0.25)
+    assert progress.phase == "build 5 of 20: turns"
     assert progress.failure == "FAILED: BuildError: x" and not progress.succeeded
     command = build_runner.pipeline_command(
         build_runner.BuildOptions("../shared/data/raw", ("sgd", "woz2"), True, False)

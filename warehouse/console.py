@@ -3,11 +3,14 @@
 On a terminal (the stream is a TTY) each stage draws a one-line bar, redrawn in place with
 carriage returns, and ends with its summary line. Without a terminal (a file, a pipe, the
 dashboard's Build page) nothing but the lines is written: one per stage, plus warnings, and no
-escape codes or carriage returns.
+escape codes or carriage returns. A reader that follows the run (the dashboard sets
+DW_PROGRESS_LINES=1) also gets the bar as lines, `progress: <stage> <done>/<total> <detail>`,
+at most two a second.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -16,17 +19,28 @@ from typing import TextIO
 
 BAR_WIDTH = 24
 REDRAW_SECONDS = 0.1  # at most ten redraws a second: drawing must not slow the work down
+PROGRESS_LINE_SECONDS = 0.5
+PROGRESS_LINES_VARIABLE = "DW_PROGRESS_LINES"
+PROGRESS_LINE_PREFIX = "progress: "
 
 
 class Console:
     """Lines and progress bars on one stream; safe to call from several threads."""
 
-    def __init__(self, stream: TextIO | None = None, interactive: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        interactive: bool | None = None,
+        progress_lines: bool | None = None,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stdout
         if interactive is None:
             isatty = getattr(self.stream, "isatty", None)
             interactive = bool(isatty and isatty())
         self.interactive = interactive
+        if progress_lines is None:
+            progress_lines = os.environ.get(PROGRESS_LINES_VARIABLE, "") == "1"
+        self.progress_lines = progress_lines and not interactive
         self._lock = threading.RLock()
         self._drawn_width = 0  # characters of the bar now on screen, 0 when none
 
@@ -92,15 +106,24 @@ class Progress:
                 self.total = total
             if detail is not None:
                 self.detail = detail
+            now = time.monotonic()
+            if self.console.progress_lines:
+                if force or now - self._drawn_at >= PROGRESS_LINE_SECONDS:
+                    self._drawn_at = now
+                    self.console.line(PROGRESS_LINE_PREFIX + self.render(bar=False))
+                return
             if not self.console.interactive:
                 return
-            now = time.monotonic()
             if force or now - self._drawn_at >= REDRAW_SECONDS:
                 self._drawn_at = now
                 self.console._draw(self.render())
 
-    def render(self) -> str:
-        """The bar as text (without the leading carriage return)."""
+    def render(self, bar: bool = True) -> str:
+        """The bar as text (without the leading carriage return); bar=False: the counts only,
+        `stage 12/40 detail`."""
+        if not bar:
+            counts = f"{self.done}/{self.total or 0}"
+            return " ".join(part for part in (self.stage, counts, self.detail) if part)
         if self.total:
             filled = min(BAR_WIDTH, BAR_WIDTH * self.done // self.total)
             bar = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total}"
