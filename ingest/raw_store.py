@@ -15,7 +15,14 @@ from each such value's path in the record (`turns[0].frames[0].dialogue_acts`) t
 (null where the record has none). The declared column at a mistyped path holds null. Every
 such key is counted per file (`SchemaDrift`: its path with list positions and map keys left
 out, `turns[].frames[].dialogue_acts`, the kind, and the records holding it), which the
-manifest records and the build reports as a warning.
+manifest records and the build reports as a warning. A parser may count more kinds of
+drift in the same way: an archive member it does not know (`unread member`, left in the
+archive, not read), or a record cut by a missing file (`partial record`, see
+ingest.chunks).
+
+What cannot be read at all stops the file, naming it and the record: a record without one
+of the source's required keys (`RawTable.required`, what identifies a record) or with a
+value of another type there.
 """
 
 from __future__ import annotations
@@ -47,8 +54,11 @@ PROVENANCE_FIELDS = [
 ]
 EXTRA_FIELD_NAME = "_extra"
 
-UNKNOWN_KEY = "unknown key"
-OTHER_TYPE = "other type"
+UNKNOWN_KEY = "unknown key"  # a key the schema does not declare: kept in `_extra`
+OTHER_TYPE = "other type"  # a value of another JSON type than declared: kept in `_extra`
+UNREAD_MEMBER = "unread member"  # an archive member of no kind the parser reads
+PARTIAL_RECORD = "partial record"  # part of a record whose other part is in a missing file
+DRIFT_KINDS = (UNKNOWN_KEY, OTHER_TYPE, UNREAD_MEMBER, PARTIAL_RECORD)
 
 # One row per drifting key of a file: its generic path, the kind of drift, how many records.
 SCHEMA_DRIFT_TYPE = pa.list_(
@@ -143,6 +153,57 @@ class SchemaDrift(Counter):
             {"key": key, "kind": kind, "records": count}
             for (key, kind), count in sorted(self.items())
         ]
+
+
+def describe_drift(row: dict[str, Any]) -> str:
+    """One manifest drift row in words, as the ingest prints it."""
+    key, kind, count = row["key"], row["kind"], row["records"]
+    if kind in (UNKNOWN_KEY, OTHER_TYPE):
+        return f"{kind} {key} in {count:,} record(s), kept in _extra"
+    if kind == UNREAD_MEMBER:
+        return f"{kind} {key}: no kind of file this source reads, left in the archive"
+    if kind == PARTIAL_RECORD:
+        return f"{kind} at the {key}: its other part is in a missing file, not read"
+    return f"{kind} {key} in {count:,} record(s)"
+
+
+def _json_type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names.update({list: "a list", dict: "an object"})
+    return names.get(type(value), type(value).__name__)
+
+
+def required_key_problem(record: Any, path: str, source_schema: pa.Schema) -> str | None:
+    """What is wrong with a required key of a record (a dotted path), or None if nothing."""
+    value, data_type = record, pa.struct(list(source_schema))
+    for name in path.split("."):
+        if not isinstance(value, dict) or value.get(name) is None:
+            return "is missing" if not isinstance(value, dict) or name not in value else "is null"
+        value, data_type = value[name], data_type.field(name).type
+    if pa.types.is_struct(data_type) or pa.types.is_list(data_type) or pa.types.is_map(data_type):
+        return None
+    if not _scalar_fits(value, data_type):
+        return f"is {_json_type_name(value)} ({str(value)[:40]!r}), expected {data_type}"
+    return None
+
+
+def check_required(
+    records: list[Any],
+    required: tuple[str, ...],
+    source_schema: pa.Schema,
+    location: str,
+    first_index: int,
+) -> None:
+    """Raise RawRecordError naming the first record that lacks a required key."""
+    for offset, record in enumerate(records):
+        for path in required:
+            problem = required_key_problem(record, path, source_schema)
+            if problem is not None:
+                raise RawRecordError(
+                    f"{location}: record {first_index + offset} (0-based): required key "
+                    f"{path!r} {problem}; the record cannot be identified, so the file is not "
+                    "ingested"
+                )
 
 
 _INT64_RANGE = range(-(2**63), 2**63)
@@ -265,12 +326,15 @@ def records_to_table(
     location: str,
     first_index: int = 0,
     drift: SchemaDrift | None = None,
+    required: tuple[str, ...] = (),
 ) -> pa.Table:
     """Build the Arrow table with provenance, keeping undeclared parts of records in `_extra`.
 
     Records that fit the schema (nearly always) take the fast path; a chunk where one does
     not is split record by record (see split_record), and drift counts what was kept aside.
+    A record without a required key stops the file (RawRecordError naming the record).
     """
+    check_required(records, required, source_schema, location, first_index)
     schema = full_schema(source_schema)
     provenance = {
         "source_path": source_path,
@@ -313,10 +377,12 @@ def write_records(
     locale: str,
     location: str,
     drift: SchemaDrift | None = None,
+    required: tuple[str, ...] = (),
 ) -> int:
     """Write one upstream file's records to Parquet, CHUNK_RECORDS at a time; return the count.
 
-    drift, where given, counts the keys kept in `_extra`."""
+    drift, where given, counts the keys kept in `_extra`; every record must hold the
+    required keys (see records_to_table)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with pq.ParquetWriter(path, full_schema(source_schema), compression="zstd") as writer:
@@ -331,6 +397,7 @@ def write_records(
                 location=location,
                 first_index=written,
                 drift=drift,
+                required=required,
             )
             writer.write_table(table)
             written += table.num_rows

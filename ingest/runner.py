@@ -14,6 +14,7 @@ runs never share or delete each other's work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import convert, raw_store
+from ingest import chunks, convert, raw_store
 from ingest.fetch import (
     LocalFileState,
     MissingUpstreamFileError,
@@ -122,12 +123,12 @@ def _check_available(
     if _recorded_state_holds(previous, file, cached, verification):
         return True  # the cache entry a previous ingest verified, untouched since
     try:
-        fetched = download_with_cache(dataset, file, cache, verification)
+        fetched = download_with_cache(dataset, file, cache, verification, in_memory=False)
     except MissingUpstreamFileError as error:
         progress(f"{label}: MISSING ({error})")
         return False
     if fetched.origin == "download":
-        progress(f"{label}: downloaded {len(fetched.content):,} bytes, verified")
+        progress(f"{label}: downloaded {fetched.size:,} bytes, verified")
     return True
 
 
@@ -224,6 +225,16 @@ def _keep_previous_parquet(dataset_dir: Path, work_dir: Path, relative: str) -> 
     os.link(dataset_dir / relative, work_dir / relative)
 
 
+def _chunk_group(dataset: Dataset, parser: Any, file: UpstreamFile) -> list[UpstreamFile]:
+    """The registered files that are pieces of the same file as `file`, in path order (as
+    `cat` takes them from a shell glob)."""
+    group = parser.TABLES[file.table].chunks.group
+    return sorted(
+        (f for f in dataset.files if f.table == file.table and group(f.path) == group(file.path)),
+        key=lambda f: f.path,
+    )
+
+
 def _local_columns(local: LocalFileState) -> dict[str, Any]:
     return {
         "local_path": local.path,
@@ -231,6 +242,131 @@ def _local_columns(local: LocalFileState) -> dict[str, Any]:
         "local_mtime_ns": local.mtime_ns,
         "local_ctime_ns": local.ctime_ns,
     }
+
+
+@dataclass(frozen=True)
+class _PieceOutcome:
+    """What the ingest of a chunked group did with one of its present pieces."""
+
+    columns: dict[str, Any]  # the manifest columns beyond the file's own
+    records: int
+    converted: bool  # False: the previous Parquet was kept
+    message: str
+
+
+def _ingest_chunk_group(
+    dataset: Dataset,
+    parser: Any,
+    members: list[UpstreamFile],
+    missing_paths: set[str],
+    previous_manifest: Manifest,
+    dataset_dir: Path,
+    work_dir: Path,
+    mirror: Path | None,
+    cache: Path,
+    verification: Verification | None,
+) -> dict[str, _PieceOutcome]:
+    """Ingest the pieces of one chunked file (RawTable.chunks) together: concatenated, cut
+    again at record starts, each piece's records written as its own file (ingest.chunks).
+
+    A change to any piece (or to which pieces are missing) can move a record across a
+    piece boundary, so the group is kept or converted whole: kept without reading when
+    every present piece is in the state the previous ingest recorded, kept after reading
+    when their checksums are the previous ones, converted again otherwise."""
+    raw_table = parser.TABLES[members[0].table]
+    present = [member for member in members if member.path not in missing_paths]
+    previous = {member.path: previous_manifest.get(member.path) for member in members}
+    same_pieces = all(
+        (previous[member.path] or {}).get("status")
+        == ("missing" if member.path in missing_paths else "ingested")
+        for member in members
+    ) and all(
+        _previous_parquet_usable(
+            previous[member.path],
+            parser.PARSER_VERSION,
+            dataset_dir,
+            _parquet_relative_path(member),
+        )
+        for member in present
+    )
+    outcomes: dict[str, _PieceOutcome] = {}
+    local = {member.path: local_file_state(local_file(member, mirror, cache)) for member in present}
+    if same_pieces and all(
+        _recorded_state_holds(previous[m.path], m, local[m.path], verification) for m in present
+    ):
+        for member in present:
+            kept, state = previous[member.path], local[member.path]
+            _keep_previous_parquet(dataset_dir, work_dir, _parquet_relative_path(member))
+            columns = {name: kept[name] for name in _VERIFIED_COLUMNS}
+            columns.update(
+                origin="mirror" if mirror is not None else "cache",
+                location=state.path,
+                ingested_at=kept["ingested_at"],
+                **_local_columns(state),
+            )
+            message = f"unchanged, {kept['records']:,} records kept (file not read again)"
+            outcomes[member.path] = _PieceOutcome(columns, kept["records"], False, message)
+        return outcomes
+    fetched = {m.path: fetch(dataset, m, mirror, cache, verification) for m in present}
+    unchanged = same_pieces and all(
+        previous[m.path]["git_blob_sha1"] == fetched[m.path].git_blob_sha1 for m in present
+    )
+    group = raw_table.chunks.group(members[0].path)
+    pieces = (
+        None
+        if unchanged
+        else chunks.recut(
+            [fetched[m.path].content if m.path in fetched else None for m in members],
+            raw_table.chunks.record_starts,
+            f"{group} (its {len(members)} pieces concatenated)",
+        )
+    )
+    for position, member in enumerate(members):
+        if member.path not in fetched:
+            continue
+        got, relative = fetched[member.path], _parquet_relative_path(member)
+        columns: dict[str, Any] = {
+            "status": "ingested",
+            "origin": got.origin,
+            "location": got.location,
+            "bytes": got.size,
+            "git_blob_sha1": got.git_blob_sha1,
+            "checksum_verified": got.checksum_verified,
+            "parser_version": parser.PARSER_VERSION,
+            "parquet_path": relative,
+            **_local_columns(got.local),
+            "checksum_source": got.checksum_source,
+        }
+        if pieces is None:
+            kept = previous[member.path]
+            _keep_previous_parquet(dataset_dir, work_dir, relative)
+            columns.update(
+                records=kept["records"],
+                ingested_at=kept["ingested_at"],
+                schema_drift=kept.get("schema_drift") or [],
+            )
+            message = f"unchanged, {kept['records']:,} records kept"
+            outcomes[member.path] = _PieceOutcome(columns, kept["records"], False, message)
+            continue
+        piece = pieces[position]
+        written = convert.write_upstream_file(
+            raw_table,
+            piece.content or b"",
+            work_dir / relative,
+            source_path=member.path,
+            upstream_split=member.upstream_split,
+            locale=member.locale,
+            location=got.location,
+        )
+        drift = raw_store.SchemaDrift(piece.drift)
+        drift.update(written.drift)
+        columns.update(records=written.records, schema_drift=drift.rows())
+        message = (
+            f"{written.records:,} records ({got.origin}, {written.reader}; the rows that start "
+            f"in this piece of {group})"
+        )
+        outcomes[member.path] = _PieceOutcome(columns, written.records, True, message)
+    return outcomes
 
 
 def ingest_dataset(
@@ -256,6 +392,7 @@ def ingest_dataset(
     missing_paths = {f.path for f in missing}
     manifest_rows: list[dict[str, Any]] = []
     ingested = unchanged = records_total = 0
+    pieces_done: dict[str, _PieceOutcome] = {}  # pieces of chunked files, ingested by group
     try:
         for position, file in enumerate(dataset.files, start=1):
             label = f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}"
@@ -270,6 +407,33 @@ def ingest_dataset(
             if file.path in missing_paths:
                 manifest_rows.append({**row, "status": "missing"})
                 progress(f"{label}: MISSING, recorded as such (--allow-partial)")
+                continue
+            if parser.TABLES[file.table].chunks is not None:
+                if file.path not in pieces_done:  # its group not ingested yet: ingest it whole
+                    try:
+                        pieces_done.update(
+                            _ingest_chunk_group(
+                                dataset,
+                                parser,
+                                _chunk_group(dataset, parser, file),
+                                missing_paths,
+                                previous_manifest,
+                                dataset_dir,
+                                work_dir,
+                                mirror,
+                                cache,
+                                verification,
+                            )
+                        )
+                    except (UpstreamFormatError, raw_store.RawRecordError) as error:
+                        raise IngestError(str(error)) from error
+                done = pieces_done[file.path]
+                ingested, unchanged = ingested + done.converted, unchanged + (not done.converted)
+                records_total += done.records
+                manifest_rows.append({**row, **done.columns})
+                progress(f"{label}: {done.message}")
+                for kept in done.columns["schema_drift"]:
+                    progress(f"WARN [{dataset.id}] {file.path}: {raw_store.describe_drift(kept)}")
                 continue
             relative = _parquet_relative_path(file)
             previous = previous_manifest.get(file.path)
@@ -300,7 +464,11 @@ def ingest_dataset(
                     }
                 )
                 continue
-            fetched = fetch(dataset, file, mirror, cache, verification)
+            raw_table = parser.TABLES[file.table]
+            # An archive parsed from its file (reads_file) is never read into memory.
+            fetched = fetch(
+                dataset, file, mirror, cache, verification, in_memory=not raw_table.reads_file
+            )
             drift: list[dict[str, Any]] = []
             if (
                 previous is not None
@@ -315,15 +483,18 @@ def ingest_dataset(
                 progress(f"{label}: unchanged, {records:,} records kept")
             else:
                 try:
-                    written = convert.write_upstream_file(
-                        parser.TABLES[file.table],
-                        fetched.content,
-                        work_dir / relative,
-                        source_path=file.path,
-                        upstream_split=file.upstream_split,
-                        locale=file.locale,
-                        location=fetched.location,
-                    )
+                    with contextlib.ExitStack() as stack:
+                        written = convert.write_upstream_file(
+                            raw_table,
+                            stack.enter_context(fetched.open())
+                            if raw_table.reads_file
+                            else fetched.content,
+                            work_dir / relative,
+                            source_path=file.path,
+                            upstream_split=file.upstream_split,
+                            locale=file.locale,
+                            location=fetched.location,
+                        )
                 except (UpstreamFormatError, raw_store.RawRecordError) as error:
                     raise IngestError(str(error)) from error
                 records = written.records
@@ -333,10 +504,7 @@ def ingest_dataset(
                 if fetched.checksum_source == "first use":
                     progress(f"{label}: no published checksum; recorded on first use")
             for kept in drift:
-                progress(
-                    f"WARN [{dataset.id}] {file.path}: {kept['kind']} {kept['key']} in "
-                    f"{kept['records']:,} record(s), kept in _extra"
-                )
+                progress(f"WARN [{dataset.id}] {file.path}: {raw_store.describe_drift(kept)}")
             records_total += records
             manifest_rows.append(
                 {
@@ -344,7 +512,7 @@ def ingest_dataset(
                     "status": "ingested",
                     "origin": fetched.origin,
                     "location": fetched.location,
-                    "bytes": len(fetched.content),
+                    "bytes": fetched.size,
                     "git_blob_sha1": fetched.git_blob_sha1,
                     "checksum_verified": fetched.checksum_verified,
                     "records": records,

@@ -472,3 +472,90 @@ def test_downloads_and_cache_hits_carry_the_cache_file_state(
 
     assert downloaded.local == local_file_state(cached) == again.local
     assert again.local.size == len(CONTENT)
+
+
+# --- large files stay on disk (in_memory=False) ---------------------------------------------
+
+
+def test_mirror_file_left_on_disk_is_verified_and_opened(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    plain = mirror_path(mirror)
+    plain.parent.mkdir(parents=True)
+    plain.write_bytes(CONTENT)
+
+    fetched = read_from_mirror(upstream_file(), mirror, in_memory=False)
+
+    assert fetched.data is None  # not read into memory
+    assert (fetched.size, fetched.git_blob_sha1) == (len(CONTENT), git_blob_sha1(CONTENT))
+    assert fetched.checksum_verified is True
+    with fetched.open() as stream:
+        assert stream.seekable()
+        assert stream.read() == CONTENT
+    with pytest.raises(ChecksumMismatchError):
+        read_from_mirror(upstream_file(git_blob_sha1="f" * 40), mirror, in_memory=False)
+
+
+def test_gz_mirror_copy_left_on_disk_is_decompressed_as_it_is_read(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    compressed = mirror_path(mirror).with_name("CamRest676.json.gz")
+    compressed.parent.mkdir(parents=True)
+    compressed.write_bytes(gzip.compress(CONTENT))
+
+    fetched = read_from_mirror(upstream_file(), mirror, in_memory=False)
+
+    assert fetched.data is None and fetched.size == len(CONTENT)
+    assert fetched.local == local_file_state(compressed)
+    with fetched.open() as stream:
+        stream.seek(len(CONTENT) - 10)
+        assert stream.read() == CONTENT[-10:]  # seekable, as a zip reader needs
+    compressed.write_bytes(gzip.compress(CONTENT)[:-20])
+    with pytest.raises(FetchError, match="not a readable gzip file"):
+        read_from_mirror(upstream_file(), mirror, in_memory=False)
+
+
+def test_download_left_on_disk_streams_into_the_cache(server: LocalHTTPServer, cache: Path) -> None:
+    server.add_file(SERVED_PATH, CONTENT)
+    file = upstream_file()
+    dataset = dataset_for(server, file)
+
+    fetched = download_with_cache(dataset, file, cache, in_memory=False)
+
+    cached = cache / "camrest676" / "data" / "CamRest676.json"
+    assert (fetched.origin, fetched.data, fetched.size) == ("download", None, len(CONTENT))
+    assert fetched.checksum_verified is True
+    assert files_under(cache) == [cached]
+    with fetched.open() as stream:
+        assert stream.read() == CONTENT
+    again = download_with_cache(dataset, file, cache, in_memory=False)
+    assert (again.origin, again.data, again.git_blob_sha1) == (
+        "cache",
+        None,
+        git_blob_sha1(CONTENT),
+    )
+    assert server.request_count(SERVED_PATH) == 1
+
+
+def test_a_download_failing_verification_leaves_no_temporary_file(
+    server: LocalHTTPServer, cache: Path
+) -> None:
+    server.add_file(SERVED_PATH, CONTENT)
+    file = upstream_file(git_blob_sha1="0" * 40)
+
+    with pytest.raises(ChecksumMismatchError):
+        download_with_cache(dataset_for(server, file), file, cache, in_memory=False)
+
+    assert files_under(cache) == []
+
+
+def test_git_blob_sha1_of_a_stream_equals_that_of_the_bytes(tmp_path: Path) -> None:
+    content = bytes(range(256)) * 5000  # several read chunks
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ingest.fetch, "CHUNK_BYTES", 1000)
+        path = tmp_path / "blob"
+        path.write_bytes(content)
+        with path.open("rb") as stream:
+            assert ingest.fetch.git_blob_sha1_of_stream(stream, len(content)) == git_blob_sha1(
+                content
+            )
+        with path.open("rb") as stream, pytest.raises(FetchError, match="expected"):
+            ingest.fetch.git_blob_sha1_of_stream(stream, len(content) + 1)

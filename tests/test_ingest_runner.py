@@ -307,9 +307,9 @@ class FetchSpy:
         self.real = ingest.runner.fetch
         monkeypatch.setattr(ingest.runner, "fetch", self)
 
-    def __call__(self, dataset: Dataset, file: Any, *args: Any) -> Any:
+    def __call__(self, dataset: Dataset, file: Any, *args: Any, **options: Any) -> Any:
         self.paths.append(file.path)
-        return self.real(dataset, file, *args)
+        return self.real(dataset, file, *args, **options)
 
 
 def test_unchanged_rerun_reads_no_file(run: Run, mirror: Path, monkeypatch) -> None:

@@ -186,7 +186,14 @@ def write_by_parser(raw_table: RawTable, content: bytes, path: Path) -> Outcome:
 
     def write() -> None:
         records = raw_table.parse(content, LOCATION)
-        raw_store.write_records(records, raw_table.schema, path, location=LOCATION, **PROVENANCE)
+        raw_store.write_records(
+            records,
+            raw_table.schema,
+            path,
+            location=LOCATION,
+            required=raw_table.required,
+            **PROVENANCE,
+        )
 
     return outcome_of(write, path)
 
@@ -201,6 +208,16 @@ def assert_same_outcome(native: Outcome, python: Outcome) -> None:
     assert native[1].equals(python[1])
 
 
+# Fixtures that plant schema drift on purpose (see tests/test_schema_drift.py): DuckDB does
+# not read them, the Python parser keeps what drifts in `_extra`.
+DRIFTING_FIXTURES = {
+    "data/MultiWOZ_2.2/train/dialogues_001.json": {("turns[].emotion", "unknown key"): 1},
+    "TM-2-2020/data/flights.json": {
+        ("utterances[].segments[].start_index", "other type"): 1,
+    },
+}
+
+
 @pytest.mark.parametrize(
     ("dataset_id", "file"),
     native_fixture_files(),
@@ -209,9 +226,17 @@ def assert_same_outcome(native: Outcome, python: Outcome) -> None:
 def test_native_reader_writes_what_the_python_parser_writes(dataset_id, file, tmp_path):
     raw_table = parser_for(dataset_id).TABLES[file.table]
     content = (FIXTURE_UPSTREAM / file.mirror_folder / file.path).read_bytes()
+    drifts = file.path in DRIFTING_FIXTURES
 
-    native = write_as_ingest(raw_table, content, tmp_path / "native.parquet", "duckdb")
+    native = write_as_ingest(
+        raw_table, content, tmp_path / "native.parquet", "python" if drifts else "duckdb"
+    )
     python = write_by_parser(raw_table, content, tmp_path / "python.parquet")
+    if drifts:
+        written = convert.write_upstream_file(
+            raw_table, content, tmp_path / "again.parquet", location=LOCATION, **PROVENANCE
+        )
+        assert dict(written.drift) == DRIFTING_FIXTURES[file.path]
 
     assert native[0] == "written" and native[1].num_rows > 0
     assert_same_outcome(native, python)
@@ -250,7 +275,10 @@ SGD_TEXT = sgd_with(lambda records: None)
 LENIENT_CASES = {
     "unknown top-level key": sgd_with(lambda r: r[1].update(rating=5)),
     "unknown nested key": sgd_with(lambda r: first_frame(r).update(dialogue_acts=[])),
-    "integer for a string": sgd_with(lambda r: r[0].update(dialogue_id=5)),
+    "integer for a string": sgd_with(lambda r: first_frame(r).update(service=5)),
+    "integer for the required id": sgd_with(lambda r: r[0].update(dialogue_id=5)),
+    "required id missing": sgd_with(lambda r: r[1].pop("dialogue_id")),
+    "required id null": sgd_with(lambda r: r[1].update(dialogue_id=None)),
     "float for an integer": sgd_with(lambda r: first_frame(r)["slots"][0].update(start=46.0)),
     "string for an integer": sgd_with(lambda r: first_frame(r)["slots"][0].update(start="46")),
     "boolean for a string": sgd_with(lambda r: r[0]["turns"][0].update(speaker=True)),
@@ -296,6 +324,68 @@ def test_an_unexpected_key_is_kept_by_the_python_reader(tmp_path):
     assert json.loads(table.column("_extra").to_pylist()[1]) == {"rating": 5}
 
 
+@pytest.mark.parametrize(
+    ("case", "problem"),
+    [
+        ("integer for the required id", "is an integer ('5'), expected string"),
+        ("required id missing", "is missing"),
+        ("required id null", "is null"),
+    ],
+)
+def test_a_record_without_its_required_key_stops_the_file_naming_the_record(
+    case, problem, tmp_path
+):
+    raw_table = sgd.TABLES["dialogues"]
+    status, message = write_as_ingest(
+        raw_table, LENIENT_CASES[case], tmp_path / "x.parquet", "python"
+    )
+    record = 0 if "integer" in case else 1
+    assert status == "RawRecordError"
+    assert message.startswith(
+        f"{LOCATION}: record {record} (0-based): required key 'dialogue_id' {problem};"
+    )
+
+
+def test_required_keys_are_checked_under_objects_too(tmp_path):
+    schema = pa.schema(
+        [
+            pa.field("scenario", pa.struct([pa.field("uuid", pa.string())])),
+            pa.field("x", pa.int64()),
+        ]
+    )
+    records = [{"scenario": {"uuid": "a"}, "x": 1}, {"scenario": {}, "x": 2}]
+    with pytest.raises(
+        raw_store.RawRecordError,
+        match=r"record 1 \(0-based\): required key "
+        r"'scenario.uuid' is missing",
+    ):
+        raw_store.write_records(
+            records,
+            schema,
+            tmp_path / "x.parquet",
+            location="f",
+            required=("scenario.uuid",),
+            source_path="f",
+            upstream_split=None,
+            locale="en",
+        )
+    # Anything else undeclared is still drift, kept: only the identity is required.
+    drift = raw_store.SchemaDrift()
+    written = raw_store.write_records(
+        [{"scenario": {"uuid": "a", "new": 1}, "x": "2"}],
+        schema,
+        tmp_path / "y.parquet",
+        location="f",
+        required=("scenario.uuid",),
+        source_path="f",
+        upstream_split=None,
+        locale="en",
+        drift=drift,
+    )
+    assert written == 1
+    assert dict(drift) == {("scenario.new", "unknown key"): 1, ("x", "other type"): 1}
+
+
 def multiwoz_with_values(values: list[Any]) -> bytes:
     """A MultiWOZ 2.2 dialogue whose one frame has a slot per value (and one without)."""
     slots = [{"slot": "x", "value": value} for value in values] + [{"slot": "no value"}]
@@ -304,7 +394,10 @@ def multiwoz_with_values(values: list[Any]) -> bytes:
         {"turn_id": "0", "speaker": "USER", "utterance": "u", "frames": [frame]},
         {"turn_id": "1", "speaker": "SYSTEM", "utterance": "s", "frames": []},
     ]
-    dialogues = [{"dialogue_id": "a.json", "services": None, "turns": turns}, {"turns": None}]
+    dialogues = [
+        {"dialogue_id": "a.json", "services": None, "turns": turns},
+        {"dialogue_id": "b.json", "turns": None},
+    ]
     return json.dumps(dialogues).encode("utf-8")
 
 

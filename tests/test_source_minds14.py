@@ -124,10 +124,28 @@ def test_header_is_checked_for_four_columns_only():
     assert minds14.parse_examples(renamed, "m.zip")[0]["intent"] == "freeze"
 
 
-def test_unexpected_member_of_text_zip_is_an_error():
-    content = minds_zip({"en-US.csv": HEADER, "notes/readme.txt": "hello"})
-    with pytest.raises(UpstreamFormatError, match=r"member notes/readme\.txt: not a <locale>\.csv"):
-        minds14.parse_examples(content, "m.zip")
+def test_unexpected_members_are_counted_as_drift_not_read_and_not_fatal():
+    content = zip_of(
+        {
+            "MInDS-14/license.md": b"CC BY 4.0\n",
+            "MInDS-14/README.txt": b"about the data\n",
+            "MInDS-14/text.zip": zip_of(
+                {
+                    "en-US.csv": (HEADER + "a.wav,x,y,freeze\n").encode(),
+                    "notes/readme.txt": b"hello",
+                    "de-DE/de-DE.csv": (HEADER + "b.wav,x,y,freeze\n").encode(),
+                }
+            ),
+        }
+    )
+    drift = raw_store.SchemaDrift()
+    records = minds14.parse_examples(content, "m.zip", drift=drift)
+    assert [r["path"] for r in records] == ["a.wav"]  # only the <locale>.csv at the root
+    assert drift.rows() == [
+        {"key": "MInDS-14/README.txt", "kind": "unread member", "records": 1},
+        {"key": "text.zip/de-DE/de-DE.csv", "kind": "unread member", "records": 1},
+        {"key": "text.zip/notes/readme.txt", "kind": "unread member", "records": 1},
+    ]
 
 
 def test_missing_text_zip_names_the_file():
@@ -165,3 +183,27 @@ def test_ingest_writes_every_record_of_the_fixture(tmp_path: Path):
     assert Counter(table.column("locale").to_pylist()) == {"de-DE": 3, "en-US": 4, "fr-FR": 3}
     manifest = raw_store.read_manifest(tmp_path / "raw" / "minds14")
     assert manifest[ARCHIVE_NAME]["records"] == 10
+
+
+def test_ingest_reads_the_zip_from_its_file_not_from_memory(tmp_path: Path, monkeypatch):
+    import dataclasses
+
+    table = minds14.TABLES["examples"]
+    given = []
+
+    def spy(content, location, drift=None):
+        given.append(content)
+        return table.parse(content, location, drift=drift)
+
+    monkeypatch.setitem(minds14.TABLES, "examples", dataclasses.replace(table, parse=spy))
+    [report] = run_ingest(
+        [fixture_dataset("minds14")],
+        tmp_path / "raw",
+        tmp_path / "cache",
+        mirror=FIXTURE_UPSTREAM,
+        progress=lambda _: None,
+    )
+    assert report.records == 10
+    [stream] = given
+    assert not isinstance(stream, bytes)  # an open file, which the zip reader seeks in
+    assert stream.name == str(FIXTURE) and stream.closed  # and closed after the conversion

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import raw_store
+from ingest import chunks, raw_store
 from ingest.registry import REGISTRY
 from ingest.sources import (
     UpstreamFormatError,
@@ -49,7 +49,9 @@ def test_every_registered_table_has_a_parser(dataset_id: str):
         "taskmaster3": taskmaster3,
         "taskmaster4": taskmaster4,
     }[dataset_id]
-    assert module.PARSER_VERSION == 2  # 2: raw tables gained `_extra`
+    # 2: raw tables gained `_extra`; TM-3 3: split pieces concatenated before parsing
+    expected_version = 3 if module is taskmaster3 else 2
+    assert expected_version == module.PARSER_VERSION
     assert {file.table for file in REGISTRY[dataset_id].files} == set(module.TABLES)
 
 
@@ -181,10 +183,48 @@ def test_tm3_api_value_of_any_json_type_is_kept_as_its_json_text():
     }
 
 
+TRAIN_PIECES = ("TM-3-2020/splits/train/train-aa.tsv", "TM-3-2020/splits/train/train-ab.tsv")
+A1C3 = "dlg-a1c3e5f7-2b4d-4e6f-8a0c-1e3f5a7b9c2d"
+
+
+def recut_train_pieces() -> list[list[dict]]:
+    """The rows of each train piece fixture, after concatenation and the cut at row starts."""
+    table = taskmaster3.TABLES["split_rows"]
+    pieces = chunks.recut(
+        [(FIXTURE_TASKMASTER / path).read_bytes() for path in TRAIN_PIECES],
+        table.chunks.record_starts,
+        "train",
+    )
+    assert [dict(piece.drift) for piece in pieces] == [{}, {}]
+    return [
+        to_rows(taskmaster3, list(table.parse(piece.content, path)), path, "split_rows")
+        for piece, path in zip(pieces, TRAIN_PIECES, strict=True)
+    ]
+
+
+def test_tm3_split_pieces_are_one_file_a_row_straddling_two_pieces_is_whole():
+    aa, ab = (FIXTURE_TASKMASTER / path for path in TRAIN_PIECES)
+    # The fixture cuts a quoted field between the two bytes of an "é": neither piece alone
+    # is a file of whole rows.
+    assert aa.read_bytes().endswith(b"Caf\xc3") and ab.read_bytes().startswith(b"\xa9")
+    with pytest.raises(UpstreamFormatError):
+        taskmaster3.TABLES["split_rows"].parse(ab.read_bytes(), str(ab))
+    first, second = recut_train_pieces()
+    assert [len(first), len(second)] == [3, 1]  # the straddling row goes where it starts
+    assert first[2]["target"] == (
+        '[PN]book_tickets[PAN]name.movie[PAV]"Emma"[PAN]name.theater[PAV]Boulevard 14 Café'
+        "[PAN]num.tickets[PAV]two"
+    )
+    assert second[0]["context"] == "<U>Make it the 7pm showing.<C>"
+    assert {row["conversation_id"] for row in first + second} == {A1C3}
+    # Concatenated, the pieces hold exactly these rows (as `cat train-*.tsv` gives them).
+    whole = b"".join(path.read_bytes() for path in (aa, ab))
+    parsed = taskmaster3.TABLES["split_rows"].parse(whole, "train.tsv")
+    assert [row["target"] for row in parsed] == [row["target"] for row in first + second]
+
+
 def test_tm3_split_rows_read_csv_quoting_in_tab_separated_files():
-    train = fixture_rows(taskmaster3, "TM-3-2020/splits/train/train-aa.tsv", "split_rows")
-    assert len(train) == 2
-    assert {row["conversation_id"] for row in train} == {"dlg-a1c3e5f7-2b4d-4e6f-8a0c-1e3f5a7b9c2d"}
+    train = recut_train_pieces()[0]
     assert train[1]["target"] == '[A]Boulevard 14 is showing "Emma" and Mulan.'
     assert train[0]["context"] == "<U>What's playing at the Boulevard 14 in Petaluma?<C>"
     assert train[0]["target"].startswith("[PN]find_movies[PAN]name.theater")

@@ -11,6 +11,22 @@ for some string fields holding the JSON text of the upstream value, also declare
 ``json_array``: its files are then read by DuckDB's native JSON reader where a file provably
 reads the same (see ``ingest.native_json``); ``parse`` stays the reference, used for every
 other file and for naming what is wrong with a bad one.
+
+A table may also declare:
+
+- ``required``: the keys (dotted paths through objects, ``scenario.uuid``) every record must
+  hold with a value of the declared type: what identifies a record. A record without one
+  cannot be read at all and stops the dataset, naming the file and the record; anything
+  else a record holds that the schema does not declare is kept in ``_extra`` (schema drift).
+- ``reads_file``: ``parse`` gets an open, seekable binary file instead of the bytes, so an
+  archive far larger than memory (MASSIVE's tarball, MInDS-14's zip) is streamed from the
+  local file, never held whole.
+- ``notes_drift``: ``parse`` takes a keyword ``drift`` (a ``raw_store.SchemaDrift``) and
+  counts in it what it could not read as records, such as an archive member of no known
+  kind, which the manifest records and the build reports like any other schema drift.
+- ``chunks``: the files are consecutive pieces of one upstream file (upstream: ``cat
+  train-*.tsv > train.tsv``), which the ingest concatenates before cutting them again at
+  record boundaries (see ``Chunks``).
 """
 
 from __future__ import annotations
@@ -22,7 +38,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 
@@ -41,12 +57,35 @@ class JsonArray:
 
 
 @dataclass(frozen=True)
+class Chunks:
+    """Files that are pieces of one file cut at arbitrary bytes (a record may straddle two).
+
+    `group` names the whole file a piece belongs to (pieces of one group are concatenated in
+    the order of their paths, as `cat train-*.tsv` does); `record_starts` gives the byte
+    offsets at which the records of the whole file start. Each piece then keeps the records
+    that start in it, a straddling record whole, and is parsed as a file of its own.
+    """
+
+    group: Callable[[str], str]
+    record_starts: Callable[[bytes, str], Iterable[int]]
+
+
+@dataclass(frozen=True)
 class RawTable:
     """How one kind of upstream file becomes raw records."""
 
     schema: pa.Schema
-    parse: Callable[[bytes, str], Iterable[dict[str, Any]]]
+    parse: Callable[..., Iterable[dict[str, Any]]]  # (content or file, location[, drift=])
     json_array: JsonArray | None = None  # set where DuckDB may read the files natively
+    required: tuple[str, ...] = ()  # keys every record must hold (see the module docstring)
+    reads_file: bool = False  # parse gets an open binary file, not the bytes
+    notes_drift: bool = False  # parse takes drift=, counting what it could not read
+    chunks: Chunks | None = None  # the files are pieces of one file per group
+
+
+def as_stream(content: bytes | IO[bytes]) -> IO[bytes]:
+    """A seekable binary stream of the content: the file itself, or the bytes wrapped."""
+    return io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
 
 
 class UpstreamFormatError(ValueError):

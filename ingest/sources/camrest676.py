@@ -82,4 +82,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return dialogues
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, required=("dialogue_id",))}

@@ -89,4 +89,4 @@ def parse(content: bytes, location: str) -> Iterator[dict[str, Any]]:
         yield dialogue_record(dialogue)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, required=("id",))}

@@ -75,4 +75,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray())}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray(), required=("scenario.uuid",))}

@@ -17,15 +17,14 @@ than being coerced. The record's own `locale` is the locale (zh-CN and zh-TW are
 the registry lists the archive as `mul`.
 
 The archive holds about a million records, so parsing is a generator over the archive
-streamed member by member and line by line: memory stays bounded by one line and one
-chunk of the raw store. Errors name the archive, and for a bad line the member and the
-1-based line number.
+streamed member by member and line by line, from the local file (never held in memory):
+memory stays bounded by one line and one chunk of the raw store, however large the file.
+Errors name the archive, and for a bad line the member and the 1-based line number.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import tarfile
 import zlib
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable, UpstreamFormatError, decode_utf8, load_json
+from ingest.sources import RawTable, UpstreamFormatError, as_stream, decode_utf8, load_json
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
@@ -112,11 +111,12 @@ def _next_member(members: Iterator[tarfile.TarInfo], location: str) -> tarfile.T
         raise UpstreamFormatError(f"{location}: truncated or corrupt tarball ({error})") from error
 
 
-def parse_examples(content: bytes, location: str) -> Iterator[dict[str, Any]]:
-    """The records of every `data/<locale>.jsonl` member of the tarball, as a generator."""
+def parse_examples(content: bytes | IO[bytes], location: str) -> Iterator[dict[str, Any]]:
+    """The records of every `data/<locale>.jsonl` member of the tarball (its bytes or the
+    open file), as a generator."""
     found = 0
     with (
-        gzip.GzipFile(fileobj=io.BytesIO(content), mode="rb") as compressed,
+        gzip.GzipFile(fileobj=as_stream(content), mode="rb") as compressed,
         _open_stream(compressed, location) as archive,
     ):
         members = iter(archive)
@@ -139,4 +139,4 @@ def parse_examples(content: bytes, location: str) -> Iterator[dict[str, Any]]:
         raise UpstreamFormatError(f"{location}: no */{DATA_FOLDER}/*{DATA_SUFFIX} member")
 
 
-TABLES = {"examples": RawTable(EXAMPLE_SCHEMA, parse_examples)}
+TABLES = {"examples": RawTable(EXAMPLE_SCHEMA, parse_examples, required=("id",), reads_file=True)}

@@ -4,7 +4,8 @@ Each zip holds `tasks.txt` and `dialogues/<DOMAIN>.txt`; the held-out test zip i
 a NESTED `dstc8_metalwoz_heldout.zip` with that same layout (as the Hugging Face loader and
 ConvLab-3 open it). Every member whose parent folder is named `dialogues` and whose name ends
 in `.txt` is read, in the zip and in any zip nested in it (at any depth), in archive order;
-a nested zip is read into memory (the held-out one is a few MiB). The records of a nested
+the outer zip is read from the local file (never held in memory), a nested zip in memory
+(the held-out one is a few MiB). The records of a nested
 zip come where the nested zip stands in the outer archive. A zip without any such member is
 an error.
 
@@ -24,7 +25,6 @@ member (`outer.zip: member inner.zip: member dialogues/X.txt`) and the 1-based l
 
 from __future__ import annotations
 
-import io
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -33,7 +33,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable, UpstreamFormatError, decode_utf8, load_json
+from ingest.sources import RawTable, UpstreamFormatError, as_stream, decode_utf8, load_json
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
@@ -80,15 +80,15 @@ def _records_of_member(lines: IO[bytes], where: str) -> Iterator[dict[str, Any]]
         yield record
 
 
-def _open_zip(content: bytes, location: str) -> zipfile.ZipFile:
+def _open_zip(content: bytes | IO[bytes], location: str) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(content))
+        return zipfile.ZipFile(as_stream(content))
     except _ARCHIVE_ERRORS as error:
         raise UpstreamFormatError(f"{location}: not a readable zip archive ({error})") from error
 
 
 def _dialogues_of_zip(
-    content: bytes, location: str, members_read: list[str]
+    content: bytes | IO[bytes], location: str, members_read: list[str]
 ) -> Iterator[dict[str, Any]]:
     """Every dialogue line of the zip and its nested zips; members read go to members_read."""
     with _open_zip(content, location) as archive:
@@ -107,7 +107,7 @@ def _dialogues_of_zip(
                 raise UpstreamFormatError(f"{where}: truncated or corrupt zip ({error})") from error
 
 
-def parse(content: bytes, location: str) -> Iterator[dict[str, Any]]:
+def parse(content: bytes | IO[bytes], location: str) -> Iterator[dict[str, Any]]:
     """The dialogues of every `dialogues/*.txt` member of a MetaLWOZ zip, as a generator."""
     members_read: list[str] = []
     yield from _dialogues_of_zip(content, location, members_read)
@@ -118,4 +118,4 @@ def parse(content: bytes, location: str) -> Iterator[dict[str, Any]]:
         )
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse)}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, required=("id",), reads_file=True)}

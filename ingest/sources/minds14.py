@@ -7,7 +7,13 @@ it-IT, ko-KR, nl-NL, pl-PL, pt-PT, ru-RU, zh-CN), each read in archive order, th
 taken from the member's file name. The audio, the licence and `aux-en.csv` carry no locale
 examples and are not read; `aux-en.csv` is not one of the 14 locales (an early XTREME-S
 draft lists it as an extra English table), and it is not read inside `text.zip` either.
-Any other member of `text.zip` is an error, so nothing is skipped unnoticed.
+Any other member, of the zip or of `text.zip` (a `README`, a `__MACOSX/` copy, a CSV in a
+sub-folder), is not read either, but counted as schema drift (`unread member`, named by its
+path: `text.zip/notes/readme.txt`), which the manifest records and the build reports, so
+nothing is skipped unnoticed and nothing unknown stops the ingest.
+
+The zip (~471 MB, nearly all audio) is read from the local file, never held in memory: only
+its directory and the small `text.zip` are read.
 
 Each CSV has a header row and four columns in this order: audio path (`<locale>~<INTENT>/
 response_<n>.wav`), transcription, English translation, intent. Upstream's header names
@@ -16,7 +22,8 @@ is unknown), so the columns are read by position, with `skipinitialspace` as XTR
 reads them, and named here: `path`, `transcription`, `english_transcription`, `intent`.
 The header row is checked only for having four columns. Values are kept as upstream writes
 them (XTREME-S lower-cases the intent, so upstream may write it in upper case). Errors name
-the zip, the member and, for a bad row, its row number (the header is row 1).
+the zip, the member and, for a bad row, its row number (the header is row 1). A zip without
+exactly one `text.zip`, or with no `<locale>.csv` in it, cannot be read and stops the dataset.
 """
 
 from __future__ import annotations
@@ -27,16 +34,19 @@ import re
 import zipfile
 import zlib
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 
-from ingest.sources import RawTable, UpstreamFormatError, decode_utf8
+from ingest.raw_store import UNREAD_MEMBER, SchemaDrift
+from ingest.sources import RawTable, UpstreamFormatError, as_stream, decode_utf8
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
 TEXT_ZIP_NAME = "text.zip"
 NOT_READ = frozenset({"aux-en.csv"})  # in text.zip, if there: not one of the 14 locales
+# Members of the outer zip known to hold no locale examples (by file name): not read.
+KNOWN_OUTER = frozenset({"audio.zip", "aux-en.csv", "license.md"})
 LOCALE_CSV = re.compile(r"(?P<locale>[a-z]{2}-[A-Z]{2})\.csv")
 COLUMNS = ("path", "transcription", "english_transcription", "intent")  # ours, by position
 
@@ -54,9 +64,9 @@ EXAMPLE_SCHEMA = pa.schema(
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
-def _open_zip(content: bytes, location: str) -> zipfile.ZipFile:
+def _open_zip(content: bytes | IO[bytes], location: str) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(content))
+        return zipfile.ZipFile(as_stream(content))
     except _ZIP_ERRORS as error:
         raise UpstreamFormatError(f"{location}: not a readable zip file ({error})") from error
 
@@ -84,14 +94,22 @@ def read_locale_csv(text: str, locale: str, location: str) -> list[dict[str, Any
     return records
 
 
-def parse_examples(content: bytes, location: str) -> list[dict[str, Any]]:
-    """The rows of every `<locale>.csv` in the zip's `text.zip`, with their locale."""
+def parse_examples(
+    content: bytes | IO[bytes], location: str, drift: SchemaDrift | None = None
+) -> list[dict[str, Any]]:
+    """The rows of every `<locale>.csv` in the zip's `text.zip`, with their locale; members
+    of no known kind are counted in drift (when given) and not read."""
+    unread = drift if drift is not None else SchemaDrift()
     outer = _open_zip(content, location)
     text_zips = [name for name in outer.namelist() if PurePosixPath(name).name == TEXT_ZIP_NAME]
     if len(text_zips) != 1:
         raise UpstreamFormatError(
             f"{location}: expected one member named {TEXT_ZIP_NAME}, found {text_zips}"
         )
+    for info in outer.infolist():
+        name = PurePosixPath(info.filename).name
+        if not info.is_dir() and name != TEXT_ZIP_NAME and name not in KNOWN_OUTER:
+            unread[(info.filename, UNREAD_MEMBER)] += 1
     text_zip_location = f"{location}: member {text_zips[0]}"
     inner = _open_zip(_read_member(outer, text_zips[0], text_zip_location), text_zip_location)
     records: list[dict[str, Any]] = []
@@ -102,7 +120,8 @@ def parse_examples(content: bytes, location: str) -> list[dict[str, Any]]:
             continue
         match = LOCALE_CSV.fullmatch(info.filename)
         if match is None:
-            raise UpstreamFormatError(f"{member_location}: not a <locale>.csv at the root")
+            unread[(f"{TEXT_ZIP_NAME}/{info.filename}", UNREAD_MEMBER)] += 1
+            continue
         found += 1
         text = decode_utf8(_read_member(inner, info.filename, member_location), member_location)
         records.extend(read_locale_csv(text, match["locale"], member_location))
@@ -111,4 +130,8 @@ def parse_examples(content: bytes, location: str) -> list[dict[str, Any]]:
     return records
 
 
-TABLES = {"examples": RawTable(EXAMPLE_SCHEMA, parse_examples)}
+TABLES = {
+    "examples": RawTable(
+        EXAMPLE_SCHEMA, parse_examples, required=("path",), reads_file=True, notes_drift=True
+    )
+}

@@ -61,6 +61,9 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
 
 TABLES = {
     "dialogues": RawTable(
-        SCHEMA, parse, JsonArray(json_text_fields=(("turns", "frames", "slots", "value"),))
+        SCHEMA,
+        parse,
+        JsonArray(json_text_fields=(("turns", "frames", "slots", "value"),)),
+        required=("dialogue_id",),
     )
 }

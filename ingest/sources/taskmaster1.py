@@ -40,6 +40,6 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
 
 
 TABLES = {
-    "dialogues": RawTable(SCHEMA, parse, JsonArray()),
+    "dialogues": RawTable(SCHEMA, parse, JsonArray(), required=("conversation_id",)),
     "split_ids": RawTable(SPLIT_IDS_SCHEMA, parse_split_ids),
 }

@@ -31,4 +31,4 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     return load_dialogues(content, location)
 
 
-TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray())}
+TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray(), required=("conversation_id",))}

@@ -10,7 +10,10 @@ names), so they are maps; the JSON types of their values are not verified on the
 as its JSON text (`"Mulan"` becomes `"\\"Mulan\\""`, a list `["a", "b"]` its JSON text).
 
 `splits/{train,dev,test}/*.tsv` (table `split_rows`): one row per target turn, tab-separated
-and CSV-quoted (`"` doubled), no header: serialised context, target, conversation_id.
+and CSV-quoted (`"` doubled), no header: serialised context, target, conversation_id. The
+files of one split are pieces of one file cut at arbitrary bytes (README: `cat train-*.tsv >
+train.tsv`): the ingest concatenates them and gives each piece the rows that start in it,
+a row straddling two pieces whole (ingest.chunks).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ingest.raw_store import to_json_text
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import (
     SEGMENT,
+    SPLIT_ROW_CHUNKS,
     SPLIT_ROWS_SCHEMA,
     dialogue_schema,
     load_dialogues,
@@ -30,7 +34,7 @@ from ingest.sources.taskmaster_format import (
     utterances_of,
 )
 
-PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
+PARSER_VERSION = 3  # 2: raw tables gained `_extra`; 3: split pieces concatenated, then cut
 
 JSON_TEXT_MAP = pa.map_(pa.string(), pa.string())  # values: JSON text of the upstream value
 
@@ -86,6 +90,7 @@ TABLES = {
         JsonArray(
             json_text_fields=(("utterances", "apis", "args"), ("utterances", "apis", "response"))
         ),
+        required=("conversation_id",),
     ),
-    "split_rows": RawTable(SPLIT_ROWS_SCHEMA, parse_split_rows),
+    "split_rows": RawTable(SPLIT_ROWS_SCHEMA, parse_split_rows, chunks=SPLIT_ROW_CHUNKS),
 }

@@ -7,18 +7,28 @@ fields beside the id and in what an utterance carries (TM-3 `apis`, TM-4 utteran
 `annotations` and string offsets), so each source declares its own fields.
 
 The split files are plain text: TM-1's id lists (`dlg-…,` per line, no header) and TM-3's
-tab-separated, CSV-quoted rows (context, target, conversation_id; no header).
+tab-separated, CSV-quoted rows (context, target, conversation_id; no header). TM-3's are
+pieces of one file per split, cut at arbitrary bytes (its README: `cat train-*.tsv >
+train.tsv`), which the ingest puts together before cutting them again at row starts
+(`SPLIT_ROW_CHUNKS`, see ingest.chunks).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import UpstreamFormatError, decode_utf8, expect_list_of_objects, load_json
+from ingest.sources import (
+    Chunks,
+    UpstreamFormatError,
+    decode_utf8,
+    expect_list_of_objects,
+    load_json,
+)
 
 # Upstream ids are "dlg-<uuid>"; a split-file line that does not hold one (a header, a stray
 # line) is a format error, not an id.
@@ -126,3 +136,39 @@ def parse_split_rows(content: bytes, location: str) -> list[dict[str, Any]]:
         _check_conversation_id(row[2], location, row_number)
         records.append(dict(zip(SPLIT_ROW_COLUMNS, row, strict=True)))
     return records
+
+
+def split_row_starts(content: bytes, location: str) -> list[int]:
+    """The byte offsets at which the rows of a TM-3 split TSV start, read as
+    parse_split_rows reads them (a quoted field may hold a line break)."""
+    text = decode_utf8(content, location)
+    offset = len(content) - len(text.encode("utf-8"))  # a leading BOM, dropped by decoding
+    line_starts: list[int] = []
+
+    def lines():
+        nonlocal offset
+        for line in io.StringIO(text, newline=""):
+            line_starts.append(offset)
+            offset += len(line.encode("utf-8"))
+            yield line
+
+    reader = csv.reader(lines(), delimiter="\t")
+    starts = []
+    consumed = 0  # lines read before the row being read
+    try:
+        for _ in reader:
+            starts.append(line_starts[consumed])
+            consumed = reader.line_num
+    except csv.Error as error:
+        message = f"{location}: not readable as delimited text ({error})"
+        raise UpstreamFormatError(message) from error
+    return starts
+
+
+def split_folder(path: str) -> str:
+    """The one file a TM-3 split piece belongs to: its folder (`TM-3-2020/splits/train`)."""
+    return str(PurePosixPath(path).parent)
+
+
+# TM-3's split pieces: one file per split folder, concatenated in path order.
+SPLIT_ROW_CHUNKS = Chunks(group=split_folder, record_starts=split_row_starts)

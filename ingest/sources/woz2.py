@@ -84,5 +84,6 @@ TABLES = {
         SCHEMA,
         parse,
         JsonArray(json_text_fields=tuple(("dialogue", name) for name in _MIXED_TYPE_TURN_FIELDS)),
+        required=("dialogue_idx",),
     )
 }
