@@ -643,3 +643,20 @@ def last_ingested_at():
     if not has_relation("source_completeness"):
         return None
     return scalar("select max(last_ingested_at) from source_completeness")
+
+
+# Schema drift -----------------------------------------------------------------------------
+
+
+def schema_drift(filters: Filters) -> pd.DataFrame:
+    """What the selected datasets' upstream files held that their parsers did not expect
+    (mart schema_drift), one row per file and key; empty where there is none."""
+    if not has_relation("schema_drift"):
+        return pd.DataFrame()
+    where, parameters = Filters(filters.datasets).where()
+    return query(
+        "select dataset, source_path, drift_key, drift_kind, n_records, n_file_records, "
+        f"is_kept_in_extra, finding from schema_drift {where} "
+        "order by dataset, source_path, drift_key, drift_kind",
+        parameters,
+    )

@@ -1,4 +1,5 @@
-"""Data quality: every dbt test with its status, published versus measured, rejected records."""
+"""Data quality: every dbt test with its status, published versus measured, rejected records,
+schema drift (what upstream files held that their parsers did not expect), completeness."""
 
 import streamlit as st
 
@@ -90,6 +91,35 @@ else:
     right.dataframe(rejected, hide_index=True)
     with st.expander("Rejected records (first 50)"):
         st.dataframe(queries.rejected_samples(filters), hide_index=True)
+
+st.header("Schema drift")
+drift = queries.schema_drift(filters)
+if drift.empty:
+    st.info(
+        "No upstream file in this selection held a key, value type or archive member its "
+        "parser does not expect."
+    )
+else:
+    kept = drift[drift["is_kept_in_extra"]]
+    st.caption(
+        f"{len(drift)} unexpected key(s) or member(s) in {drift['source_path'].nunique()} "
+        f"upstream file(s) of {drift['dataset'].nunique()} dataset(s); the build warns on each "
+        "(`schema_drift_reported`). Unknown keys and values of another type "
+        f"({len(kept)} here) are kept verbatim in the raw table's `_extra` column, by their "
+        "path in the record, so nothing is lost; archive members of no known kind are left in "
+        "the archive."
+    )
+    st.dataframe(
+        drift,
+        hide_index=True,
+        column_config={
+            "drift_key": st.column_config.TextColumn("key or member"),
+            "drift_kind": st.column_config.TextColumn("kind"),
+            "n_records": st.column_config.NumberColumn("records holding it"),
+            "n_file_records": st.column_config.NumberColumn("records in the file"),
+            "is_kept_in_extra": st.column_config.CheckboxColumn("kept in _extra"),
+        },
+    )
 
 st.header("Source completeness")
 st.dataframe(queries.source_completeness(filters), hide_index=True)
