@@ -102,8 +102,8 @@ def default_output(model: str, pair_types: list[str], steps: int) -> Path:
     return DATA_DIR / "models" / f"{base}-{'+'.join(pair_types)}-{steps}steps-{stamp}"
 
 
-def _score(model: str, arguments, progress) -> None:
-    from embedder_eval.cli import summary_lines
+def _score(model: str, arguments, progress):
+    """Score one model with embedder_eval; print its one-line summary; return the outcome."""
     from embedder_eval.runner import RunOptions, run_evaluation
 
     outcome = run_evaluation(
@@ -118,14 +118,43 @@ def _score(model: str, arguments, progress) -> None:
             progress=progress,
         )
     )
-    lines, shown = summary_lines(outcome.scores)
-    for line in lines:
-        print(line)
     print(
-        f"evaluate: {outcome.model}: {shown} scores above, {len(outcome.scores)} in all, in "
-        f"{outcome.seconds:.0f}s; results in {outcome.results_path}",
+        f"evaluate: {outcome.model}: {len(outcome.scores)} scores in {outcome.seconds:.0f}s; "
+        f"results in {outcome.results_path}",
         flush=True,
     )
+    return outcome
+
+
+def comparison_lines(base_scores, tuned_scores) -> tuple[list[str], int]:
+    """Headline scores of the base and the fine-tuned model side by side, in percent, with
+    the difference (points); and how many rows the table has."""
+    from embedder_eval.cli import HEADLINE_METRICS
+    from embedder_eval.runner import percent
+
+    base = {
+        (score.dataset, score.locale, score.task, score.metric): score.value
+        for score in base_scores
+    }
+    lines = [
+        f"{'dataset':<12} {'locale':<7} {'task':<24} {'metric':<16} "
+        f"{'base %':>8} {'tuned %':>8} {'change':>8}"
+    ]
+    for score in tuned_scores:
+        key = (score.dataset, score.locale, score.task, score.metric)
+        if score.metric not in HEADLINE_METRICS or key not in base:
+            continue
+        change = (score.value - base[key]) * 100
+        lines.append(
+            f"{score.dataset:<12} {score.locale:<7} {score.task:<24} {score.metric:<16} "
+            f"{percent(base[key]):>8} {percent(score.value):>8} {change:>+8.2f}"
+        )
+    return lines, len(lines) - 1
+
+
+def _print_table(lines: list[str]) -> None:
+    for line in lines:
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,10 +202,27 @@ def main(argv: list[str] | None = None) -> int:
             f"{outcome.loss_after:.4f}; saved to {outcome.output}",
             flush=True,
         )
+        base_outcome = tuned_outcome = None
         if arguments.evaluate_base:
-            _score(arguments.model, arguments, progress)
+            base_outcome = _score(arguments.model, arguments, progress)
         if arguments.evaluate:
-            _score(str(outcome.output), arguments, progress)
+            tuned_outcome = _score(str(outcome.output), arguments, progress)
+        if base_outcome and tuned_outcome:
+            lines, shown = comparison_lines(base_outcome.scores, tuned_outcome.scores)
+            _print_table(lines)
+            print(
+                f"compared: {shown} headline scores of {base_outcome.model} (base) and "
+                f"{tuned_outcome.model} (tuned), change in points; every score is in the "
+                "results files"
+            )
+        else:
+            from embedder_eval.cli import summary_lines
+
+            for scored in (base_outcome, tuned_outcome):
+                if scored is not None:
+                    lines, shown = summary_lines(scored.scores)
+                    _print_table(lines)
+                    print(f"scored: {scored.model}: the {shown} headline scores above")
         if arguments.refresh_warehouse and (arguments.evaluate or arguments.evaluate_base):
             from embedder_eval.runner import refresh_warehouse
 

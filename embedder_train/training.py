@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import tempfile
 import time
@@ -21,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from embedder_eval.embedding import TRAINING_METADATA, resolve_model
-from embedder_train.pairs import TrainingPairs, load_pairs
+from embedder_train.pairs import PairsError, TrainingPairs, load_pairs
 
 Progress = Callable[[str], None]
 LOSS_BATCHES = 8  # batches the loss is measured on, before and after training
@@ -72,27 +73,55 @@ def pick_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def mean_loss(model, loss, table, batch_size: int, batches: int = LOSS_BATCHES) -> float:
-    """The loss on the first batches of a table of pairs (no gradient), averaged."""
+def loss_batches(
+    table, batch_size: int, batches: int = LOSS_BATCHES, seed: int = 42
+) -> list[tuple[list[str], list[str]]]:
+    """Up to `batches` batches of (anchors, positives) drawn from a seeded shuffle of the pairs,
+    no text twice in a batch, as the training's no-duplicates batch sampler draws them.
+
+    Consecutive next_turn pairs share a text (A->B, B->C): in file order, B's pair would meet
+    its own anchor among the candidates and the loss would measure that, not the model."""
+    anchors = table.column("anchor").to_pylist()
+    positives = table.column("positive").to_pylist()
+    order = list(range(len(anchors)))
+    random.Random(seed).shuffle(order)
+    drawn: list[tuple[list[str], list[str]]] = []
+    batch: tuple[list[str], list[str]] = ([], [])
+    seen: set[str] = set()
+    for index in order:
+        anchor, positive = anchors[index], positives[index]
+        if anchor in seen or positive in seen or anchor == positive:
+            continue
+        batch[0].append(anchor)
+        batch[1].append(positive)
+        seen.update((anchor, positive))
+        if len(batch[0]) == batch_size:
+            drawn.append(batch)
+            if len(drawn) == batches:
+                return drawn
+            batch, seen = ([], []), set()
+    if not drawn and len(batch[0]) > 1:  # fewer pairs than one batch: the one there is
+        drawn.append(batch)
+    return drawn
+
+
+def mean_loss(model, loss, batches: list[tuple[list[str], list[str]]]) -> float | None:
+    """The loss averaged over the given batches (no gradient); None without a batch."""
     import torch
 
-    n = min(table.num_rows, batch_size * batches)
-    anchors = table.column("anchor").to_pylist()[:n]
-    positives = table.column("positive").to_pylist()[:n]
+    if not batches:
+        return None
     values = []
     model.eval()
     with torch.no_grad():
-        for start in range(0, n, batch_size):
+        for anchors, positives in batches:
             features = [
-                model.preprocess(texts)
-                for texts in (
-                    anchors[start : start + batch_size],
-                    positives[start : start + batch_size],
-                )
-            ]
-            features = [
-                {key: value.to(model.device) for key, value in part.items() if hasattr(value, "to")}
-                for part in features
+                {
+                    key: value.to(model.device)
+                    for key, value in model.preprocess(texts).items()
+                    if hasattr(value, "to")
+                }
+                for texts in (anchors, positives)
             ]
             values.append(float(loss(features, None)))
     return sum(values) / len(values)
@@ -122,8 +151,14 @@ def _card_section(record: dict) -> str:
             f"{record['options']['batch_size']}, "
             f"learning rate {record['options']['learning_rate']}, "
             f"seed {record['options']['seed']}",
-            f"- Loss on the first train batches: {record['loss_before']:.4f} before, "
-            f"{record['loss_after']:.4f} after",
+            f"- Loss on {LOSS_BATCHES} seeded train batches (no text twice in a batch): "
+            f"{record['loss_before']:.4f} before, {record['loss_after']:.4f} after"
+            + (
+                f"; on validation batches {record['validation_loss_before']:.4f} before, "
+                f"{record['validation_loss_after']:.4f} after"
+                if record["validation_loss_before"] is not None
+                else ""
+            ),
             "",
         ]
     )
@@ -157,7 +192,7 @@ def train(options: TrainOptions, progress: Progress = print) -> TrainOutcome:
             pair_types=options.pair_types,
             datasets=options.datasets,
         ).table
-    except Exception:  # no validation pairs of this selection: report train loss only
+    except PairsError:  # no validation pairs of this selection: report train loss only
         validation = None
     progress(
         f"train: {pairs.table.num_rows:,} pairs ("
@@ -184,10 +219,19 @@ def train(options: TrainOptions, progress: Progress = print) -> TrainOutcome:
     if options.max_seq_length:
         model.max_seq_length = options.max_seq_length
     loss = MultipleNegativesRankingLoss(model, scale=options.scale)
-    loss_before = mean_loss(model, loss, pairs.table, options.batch_size)
-    validation_before = (
-        mean_loss(model, loss, validation, options.batch_size) if validation is not None else None
+    # The same seeded, duplicate-free batches before and after: the change is the training's.
+    train_batches = loss_batches(pairs.table, options.batch_size, seed=options.seed)
+    validation_batches = (
+        loss_batches(validation, options.batch_size, seed=options.seed)
+        if validation is not None
+        else []
     )
+    if not train_batches:
+        raise PairsError(
+            f"too few distinct pairs ({pairs.table.num_rows:,}) for a batch of in-batch negatives"
+        )
+    loss_before = mean_loss(model, loss, train_batches)
+    validation_before = mean_loss(model, loss, validation_batches)
     progress(
         f"train: loss before {loss_before:.4f}"
         + (f" (validation {validation_before:.4f})" if validation_before is not None else "")
@@ -217,10 +261,8 @@ def train(options: TrainOptions, progress: Progress = print) -> TrainOutcome:
         trainer.train()
         logged = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
         steps = int(trainer.state.global_step)
-    loss_after = mean_loss(model, loss, pairs.table, options.batch_size)
-    validation_after = (
-        mean_loss(model, loss, validation, options.batch_size) if validation is not None else None
-    )
+    loss_after = mean_loss(model, loss, train_batches)
+    validation_after = mean_loss(model, loss, validation_batches)
     progress(
         f"train: loss after {loss_after:.4f}"
         + (f" (validation {validation_after:.4f})" if validation_after is not None else "")

@@ -79,7 +79,10 @@ def test_the_pairs_card_shows_the_training_snippet_and_loads_by_config(exported)
 
     _, export_dir, summary = exported
     card = (export_dir / "pairs" / "README.md").read_text(encoding="utf-8")
-    assert training_snippet("<this folder>/next_turn") in card
+    # The snippet names the pairs as the export was asked for (here an absolute path), so it
+    # runs as it is (tests/test_embedder_train.py runs it).
+    assert training_snippet(f"{export_dir.as_posix()}/pairs/next_turn") in card
+    assert "SentenceTransformer(str(get_model_path()))" in card
     assert "MultipleNegativesRankingLoss" in card
     by_config = load_dataset(str(export_dir / "pairs"), "context_response")
     assert by_config["train"].num_rows == summary.rows["pairs/context_response"]["train"]

