@@ -304,3 +304,80 @@ def title_of(chart) -> str:
     title = getattr(chart, "title", None)
     text = getattr(title, "text", title)
     return text if isinstance(text, str) else "Chart"
+
+
+# Models page ----------------------------------------------------------------------------------
+
+# The scores a person compares models by; the others (f1_weighted, spreads over experiments,
+# mrr) are in the page's table of every score.
+HEADLINE_METRICS = (
+    "accuracy",
+    "f1_macro",
+    "auroc",
+    "fpr_at_95_recall",
+    "recall_at_1",
+    "recall_at_5",
+    "recall_at_10",
+)
+# Vega draws these charts as SVG, so their labels are text a browser (and its tests) can read.
+SVG = {"embedOptions": {"renderer": "svg"}}
+
+
+def model_order(frame: pd.DataFrame) -> list[str]:
+    """Model labels with each fine-tuned model right after its base (the model its base_model
+    names), bases and unrelated models in name order."""
+    models = frame.drop_duplicates("model_label")[["model_label", "model", "base_model"]]
+    models = models.sort_values("model_label")
+    ordered: list[str] = []
+    for _, row in models[models["base_model"].isna()].iterrows():
+        ordered.append(row["model_label"])
+        ordered += models.loc[models["base_model"] == row["model"], "model_label"].tolist()
+    ordered += [label for label in models["model_label"] if label not in ordered]
+    return ordered
+
+
+def embedder_task_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
+    """One task: a horizontal bar per model for each dataset (and locale) and metric, models
+    grouped side by side in one colour each, the value in percent written at each bar's end."""
+    data = frame.assign(
+        evaluation=frame["dataset"]
+        + frame["locale"].map(lambda locale: f" ({locale}) ")
+        + frame["metric"],
+        label=frame["value_percent"].map(lambda value: f"{value:.2f}"),
+    )
+    order = model_order(frame)
+    base = alt.Chart(data).encode(
+        y=alt.Y("evaluation:N", title=None, sort=None, axis=ROW_AXIS),
+        yOffset=alt.YOffset("model_label:N", sort=order),
+        x=alt.X(
+            "value_percent:Q",
+            title="score (%)",
+            scale=alt.Scale(domain=[0, 112], clamp=True),
+            axis=alt.Axis(values=list(range(0, 101, 20))),
+        ),
+    )
+    bars = base.mark_bar(height={"band": 0.9}).encode(
+        color=alt.Color(
+            "model_label:N",
+            title="model @ revision",
+            sort=order,
+            scale=alt.Scale(scheme="tableau10"),
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+        ),
+        tooltip=[
+            "model",
+            "model_revision",
+            "base_model",
+            "dataset",
+            "locale",
+            "metric",
+            alt.Tooltip("value_percent:Q", title="value (%)", format=".2f"),
+            "n_examples",
+            "run_id",
+        ],
+    )
+    values = base.mark_text(align="left", baseline="middle", dx=4, fontSize=12).encode(
+        text="label:N"
+    )
+    # A fixed step per bar (the y offset's band), so a row fits its models however many.
+    return alt.layer(bars, values, title=title).properties(height=alt.Step(22), usermeta=SVG)

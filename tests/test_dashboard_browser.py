@@ -65,16 +65,14 @@ def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
 
 
 def evaluation_charts(warehouse: Path) -> int:
-    """The Models page draws a chart per task and metric of embedder_scores."""
+    """The Models page draws one chart per task of embedder_scores."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         exists = connection.execute(
             "select count(*) from information_schema.tables where table_name = 'embedder_scores'"
         ).fetchone()[0]
         if not exists:
             return 0
-        return connection.execute(
-            "select count(*) from (select distinct task, metric from embedder_scores)"
-        ).fetchone()[0]
+        return connection.execute("select count(distinct task) from embedder_scores").fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +221,182 @@ def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
     assert counted.get("pass", 0) > 50
     for label, status in (("Passed", "pass"), ("Warned", "warn"), ("Failed", "fail")):
         assert shown[label] == f"{counted.get(status, 0):,}", (label, shown)
+
+
+# --- the Models page: a fine-tuned model beside its base ------------------------------------------
+
+BASE = "sentence-transformers/all-MiniLM-L6-v2"
+TUNED = f"{BASE} fine-tuned (next_turn, 500 steps x 32)"
+# (dataset, task, metric): (base, fine-tuned), fractions as the result files hold them
+COMPARED_SCORES = {
+    ("banking77", "intent_mteb", "accuracy"): (0.8004, 0.7871),
+    ("banking77", "intent_mteb", "f1_macro"): (0.7950, 0.7802),
+    ("clinc150", "intent_mteb", "accuracy"): (0.6312, 0.6455),
+    ("clinc150", "intent_mteb", "f1_macro"): (0.6208, 0.6391),
+    ("clinc150", "oos_prototype", "auroc"): (0.8917, 0.9034),
+    ("clinc150", "oos_prototype", "fpr_at_95_recall"): (0.5460, 0.4980),
+    ("sgd", "next_turn", "recall_at_1"): (0.1523, 0.2378),
+    ("sgd", "next_turn", "recall_at_5"): (0.3011, 0.4206),
+    ("sgd", "next_turn", "recall_at_10"): (0.3894, 0.5132),
+    ("sgd", "next_turn", "mrr"): (0.2302, 0.3250),  # not a headline metric: table only
+}
+
+
+def write_compared_runs(results_dir: Path) -> None:
+    """Two evaluation runs' result files: the base model and one fine-tuned from it."""
+    from datetime import UTC, datetime
+
+    from embedder_eval.results import Score, scores_table, write_results
+
+    for position, (model, revision, base_model) in enumerate(
+        [(BASE, "sha256:" + "a1" * 32, None), (TUNED, "sha256:" + "b2" * 32, BASE)]
+    ):
+        scores = [
+            Score(dataset, "en", task, metric, values[position], 100, {"base_model": base_model})
+            for (dataset, task, metric), values in COMPARED_SCORES.items()
+        ]
+        run_id = f"2026010{position + 1}T100000Z-run{position}"
+        started_at = datetime(2026, 1, position + 1, 10, tzinfo=UTC)
+        table = scores_table(
+            scores, run_id=run_id, model=model, model_revision=revision, started_at=started_at
+        )
+        write_results(table, results_dir, run_id)
+
+
+@pytest.fixture(scope="module")
+def models_dashboard_url(fixture_warehouse, tmp_path_factory):
+    """`streamlit run` on a copy of the fixture warehouse whose embedder_scores holds a base
+    model's run and a fine-tuned model's, rebuilt from their result files by dbt."""
+    from embedder_eval.results import ensure_results_placeholder
+    from embedder_eval.runner import refresh_warehouse
+
+    data_dir, _ = fixture_warehouse
+    copy = tmp_path_factory.mktemp("models_dashboard")
+    warehouse = copy / "warehouse.duckdb"
+    shutil.copy2(data_dir / "warehouse.duckdb", warehouse)
+    write_compared_runs(copy / "evaluations")
+    ensure_results_placeholder(copy / "evaluations")
+    refresh_warehouse(warehouse, copy / "evaluations", data_dir / "raw", copy / "target")
+    port = free_port()
+    log = (copy / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DW_WAREHOUSE_PATH": str(warehouse)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url, warehouse
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def overlaps(first: dict, second: dict) -> bool:
+    return not (
+        first["x"] + first["width"] <= second["x"]
+        or second["x"] + second["width"] <= first["x"]
+        or first["y"] + first["height"] <= second["y"]
+        or second["y"] + second["height"] <= first["y"]
+    )
+
+
+def test_models_page_shows_a_fine_tuned_model_beside_its_base_with_readable_values(
+    models_dashboard_url, browser
+):
+    url, warehouse = models_dashboard_url
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        labels = dict(
+            connection.execute("select distinct model, model_label from embedder_scores").fetchall()
+        )
+        tasks = [
+            row[0]
+            for row in connection.execute(
+                "select distinct task from embedder_scores order by 1"
+            ).fetchall()
+        ]
+    assert set(labels) == {BASE, TUNED}
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(f"{url}/models", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Models", level=1).wait_for(timeout=PAGE_SECONDS * 1000)
+        wait_for_the_script_to_finish(page)
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        charts.nth(len(tasks) - 1).locator("svg.marks").wait_for(timeout=PAGE_SECONDS * 1000)
+        assert charts.count() == len(tasks)  # one grouped chart per task
+        assert page.locator('[data-testid="stException"]').count() == 0
+
+        # One table per task: the base's column, then the fine-tuned model's, then the change.
+        tables = page.locator('[data-testid="stTable"] table')
+        assert tables.count() == len(tasks)
+        read = [
+            table.evaluate(
+                """table => [...table.querySelectorAll('tr')].map(row =>
+                    [...row.querySelectorAll('th, td')].map(cell => cell.innerText.trim()))"""
+            )
+            for table in tables.all()
+        ]
+        headline = {key: pair for key, pair in COMPARED_SCORES.items() if key[2] != "mrr"}
+        assert sum(len(rows) - 1 for rows in read) == len(headline)  # every headline score once
+        for rows, task in zip(read, tasks, strict=True):
+            header = rows[0]
+            assert header.index(labels[BASE]) + 1 == header.index(labels[TUNED]), header
+            assert header[-1] == "change vs base"
+            for row in rows[1:]:
+                cells = dict(zip(header, row, strict=True))
+                base, tuned = COMPARED_SCORES[(cells["dataset"], task, cells["metric"])]
+                assert cells[labels[BASE]] == f"{base * 100:.2f}"
+                assert cells[labels[TUNED]] == f"{tuned * 100:.2f}"
+                assert cells["change vs base"] == f"{(tuned - base) * 100:+.2f}"
+
+        # The charts: the value of every bar written beside it, legible, none on another.
+        for position, task in enumerate(tasks):
+            chart = charts.nth(position)
+            chart.scroll_into_view_if_needed()
+            texts = chart.locator("g.mark-text.role-mark text")
+            values = sorted(texts.all_text_contents())
+            expected = sorted(
+                f"{value * 100:.2f}"
+                for (dataset, scored_task, metric), pair in headline.items()
+                if scored_task == task
+                for value in pair
+            )
+            assert values == expected, task
+            frame = chart.locator("svg.marks").bounding_box()
+            boxes = [text.bounding_box() for text in texts.all()]
+            for box in boxes:
+                assert box["height"] >= 10  # a readable size
+                assert (
+                    frame["x"] <= box["x"]
+                    and box["x"] + box["width"] <= frame["x"] + frame["width"]
+                )
+            for first in range(len(boxes)):
+                for second in range(first + 1, len(boxes)):
+                    assert not overlaps(boxes[first], boxes[second]), (task, first, second)
+            legend = chart.locator("g.role-legend text").all_text_contents()
+            assert labels[BASE] in legend and labels[TUNED] in legend
+        SCREENSHOTS.mkdir(exist_ok=True)
+        screenshot_whole_page(page, SCREENSHOTS / "models_compared.png")
+    finally:
+        page.close()
