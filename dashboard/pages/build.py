@@ -12,10 +12,15 @@ from dashboard import build_runner, queries
 
 LINES_SHOWN = 40
 REFRESH_SECONDS = 1.0
+# Set in a session whose dashboard had nothing to show and started the build itself.
+BUILT_FROM_NOTHING = "build_started_without_a_warehouse"
 
-st.title("Build the warehouse")
 warehouse = queries.warehouse_path()
 has_warehouse = queries.warehouse_version() is not None
+if has_warehouse and st.session_state.pop(BUILT_FROM_NOTHING, False):
+    st.switch_page("pages/overview.py")  # the build this session waited for is there
+
+st.title("Build the warehouse")
 
 if not build_runner.build_allowed():
     if not has_warehouse:
@@ -43,6 +48,8 @@ if job is None and not has_warehouse:
     # Nothing to show yet: build it, from the configured source.
     options = build_runner.BuildOptions(mirror=build_runner.default_mirror())
     job = build_runner.start_job(options)
+if job is not None and job.running and not has_warehouse:
+    st.session_state[BUILT_FROM_NOTHING] = True
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
