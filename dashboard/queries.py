@@ -33,6 +33,12 @@ def warehouse_path() -> Path:
     return config.paths().warehouse
 
 
+def docs_site() -> Path | None:
+    """The dbt docs site the last build wrote into the data folder, if there is one."""
+    site = config.paths().docs_dir
+    return site if (site / "index.html").is_file() else None
+
+
 @dataclass(frozen=True)
 class WarehouseVersion:
     """One state of the warehouse file: a new build gives a new version (and a new cache)."""

@@ -600,6 +600,24 @@ def record_build(
         )
 
 
+def docs_dir_of(raw_dir: Path) -> Path:
+    """Where the build writes the dbt docs site: `docs/` beside the raw folder."""
+    return Path(raw_dir).resolve().parent / "docs"
+
+
+def _write_docs(building: Path, target_dir: Path | None, raw_dir: Path, staged: Path) -> str:
+    """The docs site of the new warehouse (warehouse.docs_site); a failure there costs the
+    site, not the build: it comes back as a warning line ('' when written)."""
+    from warehouse.docs_site import write_docs_site
+
+    manifest = Path(target_dir or raw_dir.parent / "target") / "manifest.json"
+    try:
+        write_docs_site(building, manifest, docs_dir_of(raw_dir), staged)
+    except Exception as error:  # noqa: BLE001 - reported, and the build goes on
+        return f"docs site not written to {docs_dir_of(raw_dir)}: {_one_line(str(error))}"
+    return ""
+
+
 def _invocation_id() -> str:
     """dbt's id of the invocation just run (it heads that invocation's part of dbt.log)."""
     from dbt_common.invocation import get_invocation_id
@@ -723,6 +741,7 @@ def build_warehouse(
             record_build(connection, record, outcomes)
             # Fold the write-ahead log into the file before it is moved.
             connection.execute("checkpoint")
+        docs_warning = _write_docs(building, target_dir, raw_dir, staged)
         os.replace(building, warehouse_path)
         staging_cache.record_staged(staged, fingerprint, plan.datasets)
         if run_unit_tests:
@@ -743,7 +762,7 @@ def build_warehouse(
         warned=counts["warn"],
         failed=counts["error"],
         skipped=counts["skip"],
-        warnings=(*following.warnings, *warned),
+        warnings=(*following.warnings, *warned, *([docs_warning] if docs_warning else [])),
         fingerprint=fingerprint.value,
         built_at=finished_at,
         log_path=log_path,

@@ -73,6 +73,14 @@ if queries.has_relation(queries.PAIR_METRICS):
         ),
     )
 
+docs = queries.docs_site()
+if docs is not None:
+    st.caption(
+        f"The dbt documentation of this build (every model and column, the lineage up to this "
+        f"dashboard) is in `{docs}`: serve it with `dbt docs serve --project-dir . "
+        f"--profiles-dir . --target-path {docs} --port 8080`."
+    )
+
 freshness = queries.source_freshness()
 if not freshness.empty:
     st.subheader("Sources")
