@@ -61,6 +61,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "up to date",
     )
     parser.add_argument(
+        "--accept-upstream-changes",
+        action="store_true",
+        help="accept upstream files whose checksum differs from the one recorded on first use "
+        "in <data dir>/upstream_files.lock.tsv (or pinned in the registry), and record theirs",
+    )
+    parser.add_argument(
         "--export",
         type=Path,
         metavar="DIR",
@@ -148,6 +154,7 @@ def ingest_datasets(
         mirror=arguments.mirror.resolve() if arguments.mirror else None,
         allow_partial=arguments.allow_partial,
         force=arguments.force,
+        accept_upstream_changes=arguments.accept_upstream_changes,
         progress=follow_ingest(console, progress, on_conversion=preload),
     )
     incomplete = [report.dataset for report in reports if not report.complete]

@@ -180,6 +180,16 @@ def verify(
     return verify_digest(file, git_blob_sha1(content), len(content), location, verification)
 
 
+def _lock_source(lock: UpstreamLock, file: UpstreamFile) -> ChecksumSource:
+    """A match with the lock file: recorded by an earlier run, or by this one."""
+    recorded_now = lock.recorded_now(file)
+    if recorded_now == "accepted":
+        return "accepted"
+    if recorded_now == "first use":
+        return "first use"
+    return "lock file"
+
+
 def verify_digest(
     file: UpstreamFile,
     actual: str,
@@ -201,9 +211,10 @@ def verify_digest(
             and recorded.git_blob_sha1 == actual
             and recorded.replaces == (file.git_blob_sha1 or "")
         ):
-            return actual, False, "lock file"  # accepted earlier in place of this very pin
+            # Accepted in place of this very pin, earlier (or by this run).
+            return actual, False, _lock_source(lock, file)
         if accept and lock is not None:
-            lock.record(file, actual, size)
+            lock.record(file, actual, size, "accepted")
             return actual, False, "accepted"
         hint = (
             f"; to use this file instead, pass {ACCEPT_OPTION} to record its checksum in "
@@ -227,9 +238,9 @@ def verify_digest(
         lock.record(file, actual, size)
         return actual, False, "first use"
     if recorded.git_blob_sha1 == actual and recorded.size == size:
-        return actual, False, "lock file"
+        return actual, False, _lock_source(lock, file)
     if accept:
-        lock.record(file, actual, size)
+        lock.record(file, actual, size, "accepted")
         return actual, False, "accepted"
     raise UpstreamChangedError(
         f"{location}: {file.dataset} {file.path} changed since its first use: git blob SHA-1 "

@@ -50,6 +50,10 @@ class UpstreamLock:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._entries: dict[tuple[str, str], LockedChecksum] = {}
+        # How entries recorded through this object came to be ("first use", "accepted"): a
+        # file verified twice in one run (its availability checked, then ingested) is
+        # reported as recorded by this run both times.
+        self._recorded_now: dict[tuple[str, str], str] = {}
         if self.path.is_file():
             self._entries = _read(self.path)
 
@@ -57,7 +61,13 @@ class UpstreamLock:
         """What was recorded for this file, if anything."""
         return self._entries.get((file.dataset, file.path))
 
-    def record(self, file: UpstreamFile, git_blob_sha1: str, size: int) -> LockedChecksum:
+    def recorded_now(self, file: UpstreamFile) -> str | None:
+        """How this object recorded the file ("first use" or "accepted"), or None."""
+        return self._recorded_now.get((file.dataset, file.path))
+
+    def record(
+        self, file: UpstreamFile, git_blob_sha1: str, size: int, how: str = "first use"
+    ) -> LockedChecksum:
         """Record (or replace) the file's checksum and write the lock file."""
         entry = LockedChecksum(
             git_blob_sha1,
@@ -66,6 +76,7 @@ class UpstreamLock:
             datetime.now(UTC).isoformat(timespec="seconds"),
         )
         self._entries[(file.dataset, file.path)] = entry
+        self._recorded_now[(file.dataset, file.path)] = how
         self._write()
         return entry
 

@@ -128,7 +128,13 @@ def _check_available(
         progress(f"{label}: MISSING ({error})")
         return False
     if fetched.origin == "download":
-        progress(f"{label}: downloaded {fetched.size:,} bytes, verified")
+        how = {
+            "first use": "no published checksum: recorded on first use",
+            "accepted": f"recorded in {verification.lock.path} as accepted"
+            if verification and verification.lock
+            else "accepted",
+        }.get(fetched.checksum_source or "", "verified")
+        progress(f"{label}: downloaded {fetched.size:,} bytes, {how}")
     return True
 
 
