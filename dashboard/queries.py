@@ -331,11 +331,15 @@ def length_histogram(table_name: str, filters: Filters) -> pd.DataFrame:
     )
 
 
-def top_words(table_name: str, dataset: str, locale: str, limit: int = 25) -> pd.DataFrame:
+def top_words(
+    table_name: str, dataset: str, locale: str, limit: int = 25, stop_words: bool = False
+) -> pd.DataFrame:
+    """The most frequent words, ranked among content words only unless stop_words."""
+    rank = "word_rank" if stop_words else "content_word_rank"
     return query(
-        "select word_rank, word, n_occurrences, share_of_words from top_words "
-        "where table_name = ? and dataset = ? and locale = ? and word_rank <= ? "
-        "order by word_rank",
+        f"select {rank} as word_rank, word, is_stop_word, n_occurrences, share_of_words "
+        f"from top_words where table_name = ? and dataset = ? and locale = ? and {rank} <= ? "
+        f"order by {rank}",
         (table_name, dataset, locale, limit),
     )
 

@@ -74,12 +74,21 @@ if components.require(queries.PRETRAIN_METRICS, "length_histograms"):
         st.info("No words for this selection.")
     else:
         choices = [f"{row.dataset} · {row.locale}" for row in groups.itertuples()]
-        chosen = st.selectbox("Dataset and locale", choices, key="pretrain_top_words")
+        chosen_column, toggle_column = st.columns([3, 2], vertical_alignment="bottom")
+        chosen = chosen_column.selectbox("Dataset and locale", choices, key="pretrain_top_words")
+        with_stop_words = toggle_column.toggle(
+            "Include stop words",
+            value=False,
+            key="pretrain_stop_words",
+            help="Function words such as the, is, you (seed stop_words: en, de, it).",
+        )
         dataset, locale = chosen.split(" · ")
+        kind = "words" if with_stop_words else "words (stop words left out)"
         components.draw(
             st,
             charts.top_words(
-                queries.top_words("turns", dataset, locale), f"Top words of {dataset} ({locale})"
+                queries.top_words("turns", dataset, locale, stop_words=with_stop_words),
+                f"Top {kind} of {dataset} ({locale})",
             ),
         )
 

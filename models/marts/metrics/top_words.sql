@@ -1,7 +1,9 @@
 -- The most frequent words of each dataset and locale: utterances of the pre-training corpus
 -- (turns) and texts of the intent datasets (intent_examples). A word is a lower-cased run of
 -- letters and digits (apostrophes inside kept); scripts written without spaces (zh, ja, th)
--- give runs of characters rather than words.
+-- give runs of characters rather than words. Words are ranked twice: among all words, and
+-- among the words that are not stop words of the locale's language (seed stop_words), so a
+-- reader can leave out "the, is, you".
 {%- set top_n = var('top_words_per_dataset', 50) %}
 {%- set word_pattern = "[\\p{L}\\p{N}]+(?:[''’][\\p{L}\\p{N}]+)*" %}
 with
@@ -15,6 +17,12 @@ turns as (
 intent_examples as (
 
     select * from {{ ref('intent_examples') }}
+
+),
+
+stop_words as (
+
+    select * from {{ ref('stop_words') }}
 
 ),
 
@@ -62,6 +70,19 @@ words_counted as (
 
 ),
 
+words_flagged as (
+
+    select
+        words_counted.*,
+        stop_words.word is not null as is_stop_word
+    from words_counted
+    left join stop_words
+        on
+            {{ language_of('words_counted.locale') }} = stop_words.language
+            and words_counted.word = stop_words.word
+
+),
+
 words_ranked as (
 
     select
@@ -69,14 +90,22 @@ words_ranked as (
         dataset,
         locale,
         word,
+        is_stop_word,
         n_occurrences,
         cast(n_occurrences as double)
         / sum(n_occurrences) over (partition by table_name, dataset, locale) as share_of_words,
         row_number() over (
             partition by table_name, dataset, locale
             order by n_occurrences desc, word asc
-        ) as word_rank
-    from words_counted
+        ) as word_rank,
+        case
+            when not is_stop_word
+                then row_number() over (
+                    partition by table_name, dataset, locale, is_stop_word
+                    order by n_occurrences desc, word asc
+                )
+        end as content_word_rank
+    from words_flagged
 
 ),
 
@@ -87,11 +116,13 @@ final as (
         dataset,
         locale,
         word_rank,
+        content_word_rank,
         word,
+        is_stop_word,
         n_occurrences,
         share_of_words
     from words_ranked
-    where word_rank <= {{ top_n }}
+    where word_rank <= {{ top_n }} or content_word_rank <= {{ top_n }}
 
 )
 
