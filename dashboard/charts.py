@@ -141,7 +141,8 @@ def filter_funnel(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=-30)),
+            # Step names written whole (anchor_equals_positive, duplicate_in_split): no limit.
+            x=alt.X("step:N", sort=steps, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=0)),
             xOffset=alt.XOffset("pair_type:N"),
             y=alt.Y("n_remaining:Q", title="pairs remaining"),
             color=alt.Color("pair_type:N", title="pair type"),

@@ -60,6 +60,30 @@ def plain(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def text_table(place, frame: pd.DataFrame, text_columns: list[str]) -> None:
+    """A sample table with its text columns first and wide (a cell's whole text shows when it
+    is clicked), the ids and positions after them."""
+    texts = [column for column in text_columns if column in frame.columns]
+    ordered = frame[texts + [column for column in frame.columns if column not in texts]]
+    place.dataframe(
+        ordered,
+        hide_index=True,
+        column_config={
+            column: st.column_config.TextColumn(column.replace("_", " "), width="large")
+            for column in texts
+        },
+    )
+
+
+def figure_or_chart(place, frame: pd.DataFrame, category: str, value: str, label: str, chart):
+    """One category: its figure as a metric (a chart of one bar says less); else the chart."""
+    categories = frame[category].dropna().unique() if not frame.empty else []
+    if len(categories) == 1:
+        place.metric(f"{label} ({categories[0]})", number(frame[value].sum()))
+    else:
+        draw(place, chart)
+
+
 def draw(place, chart) -> None:
     """Draw an Altair chart at full width in `place`, or say that it has nothing to draw."""
     if charts.has_no_rows(chart):

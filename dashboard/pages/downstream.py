@@ -47,11 +47,14 @@ if components.require(queries.DOWNSTREAM_METRICS, "downstream_label_distribution
                 metrics, "n_examples", "split", "Examples by split", "examples"
             ),
         )
-        components.draw(
+        by_language = queries.examples_by_language(filters, table_name)
+        components.figure_or_chart(
             right,
-            charts.examples_by_language(
-                queries.examples_by_language(filters, table_name), "Examples by language"
-            ),
+            by_language,
+            "language",
+            "n_examples",
+            "Examples",
+            charts.examples_by_language(by_language, "Examples by language"),
         )
         left, right = st.columns(2)
         components.draw(

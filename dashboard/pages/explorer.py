@@ -23,7 +23,7 @@ with dialogues_tab:
                     else ""
                 )
             )
-            st.dataframe(found, hide_index=True)
+            components.text_table(st, found, ["text"])
             candidates = list(dict.fromkeys(found["dialogue_id"]))
         else:
             candidates = list(queries.first_dialogue_ids(filters)["dialogue_id"])
@@ -84,4 +84,4 @@ with examples_tab:
             st.caption(
                 f"{len(examples)} examples of `{label}` shown (at most {queries.SAMPLE_LIMIT})."
             )
-            st.dataframe(examples, hide_index=True)
+            components.text_table(st, examples, ["text"])

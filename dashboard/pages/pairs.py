@@ -45,4 +45,14 @@ if components.require(queries.PAIR_METRICS, "pair_length_histograms", "utterance
     st.subheader("Sample pairs")
     if pair_types:
         pair_type = st.radio("Pair type", pair_types, horizontal=True, key="pairs_sample_type")
-        st.dataframe(queries.sample_pairs(filters, pair_type), hide_index=True)
+        samples = queries.sample_pairs(filters, pair_type)
+        components.text_table(st, samples, ["anchor_text", "positive_text"])
+        with st.expander("Read these pairs in full"):
+            for sample in samples.itertuples():
+                st.markdown(
+                    f"**{sample.anchor_speaker}** (turn {sample.anchor_turn_index}): "
+                    f"{components.plain(sample.anchor_text)}  \n"
+                    f"**{sample.positive_speaker}** (turn {sample.positive_turn_index}): "
+                    f"{components.plain(sample.positive_text)}"
+                )
+                st.caption(f"{sample.dataset} · {sample.split} · {sample.dialogue_id}")
