@@ -120,8 +120,7 @@ def write_massive(folder: Path, megabytes: int) -> Path:
     path = folder / "massive" / "amazon-massive-dataset-1.1.tar.gz"
     path.parent.mkdir(parents=True, exist_ok=True)
     draw = random.Random(52)
-    # About 30 bytes of gzip per record at this vocabulary (the real tarball: about 40 for
-    # a million records); members of equal record counts.
+    # About 30 bytes of gzip per record at this vocabulary; members of equal record counts.
     per_locale = max(1, megabytes * MIB // 30 // len(LOCALES))
     with tarfile.open(path, "w:gz", compresslevel=1) as archive:
         for number, locale in enumerate(LOCALES):
@@ -163,7 +162,7 @@ def main() -> None:
     parser.add_argument(
         "--massive-sizes",
         default="4,8,16",
-        help="tarball sizes in MiB (MASSIVE's real one: about 40 MiB, a million records)",
+        help="tarball sizes in MiB (about 35,000 synthetic records per MiB)",
     )
     parser.add_argument(
         "--held-in-memory",
