@@ -548,6 +548,25 @@ def test_a_value_of_another_type_is_kept_in_extra(run: Run, tmp_path: Path) -> N
     ]
 
 
+def test_a_dialogue_without_its_id_stops_the_dataset_naming_file_and_record(
+    ingested: Run, tmp_path: Path
+) -> None:
+    before = snapshot(ingested.raw)
+    dialogues = json.loads(json.dumps(DIALOGUES))
+    del dialogues[2]["dialogue_id"]
+    odd = make_mirror(tmp_path / "odd-mirror", camrest_bytes(dialogues))
+
+    with pytest.raises(IngestError) as raised:
+        ingested([camrest(None)], odd, accept_upstream_changes=True)
+
+    assert str(raised.value).startswith(
+        f"{odd / 'camrest676' / UPSTREAM_PATH}: record 2 (0-based): required key "
+        "'dialogue_id' is missing"
+    )
+    assert snapshot(ingested.raw) == before  # nothing written
+    assert leftovers(ingested.raw) == []
+
+
 def test_top_level_not_an_array_fails_naming_the_file(run: Run, tmp_path: Path) -> None:
     odd = make_mirror(tmp_path / "odd-mirror", b'# banner\n{"dialogue_id": 0}\n')
 

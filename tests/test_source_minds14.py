@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_row_with_wrong_number_of_columns_names_the_member_and_row():
         minds14.parse_examples(content, "m.zip")
 
 
-def test_header_is_checked_for_four_columns_only():
+def test_header_is_checked_for_at_least_four_columns():
     content = minds_zip({"en-US.csv": "path,text,intent\na.wav,x,y,freeze\n"})
     with pytest.raises(UpstreamFormatError, match=r"en-US\.csv: header .* expected 4 columns"):
         minds14.parse_examples(content, "m.zip")
@@ -207,3 +208,45 @@ def test_ingest_reads_the_zip_from_its_file_not_from_memory(tmp_path: Path, monk
     [stream] = given
     assert not isinstance(stream, bytes)  # an open file, which the zip reader seeks in
     assert stream.name == str(FIXTURE) and stream.closed  # and closed after the conversion
+
+
+def test_columns_beyond_the_fourth_are_kept_as_drift_not_dropped(tmp_path: Path):
+    content = minds_zip(
+        {
+            "en-US.csv": "path,text,english,intent,speaker,path\n"
+            "a.wav,x,y,freeze,s1,p2\n"
+            "b.wav,x,y,freeze,s2,p3,late\n"
+        }
+    )
+    records = minds14.parse_examples(content, "m.zip")
+    assert records[0] == {
+        "locale": "en-US",
+        "path": "a.wav",
+        "transcription": "x",
+        "english_transcription": "y",
+        "intent": "freeze",
+        "speaker": "s1",
+        "column_6": "p2",  # the header repeats a name of ours
+    }
+    assert records[1]["column_7"] == "late"  # a field the header has no name for
+    drift = raw_store.SchemaDrift()
+    table = raw_store.records_to_table(
+        records,
+        minds14.EXAMPLE_SCHEMA,
+        source_path="MInDS-14.zip",
+        upstream_split=None,
+        locale="mul",
+        location="m.zip",
+        drift=drift,
+    )
+    assert table.column("path").to_pylist() == ["a.wav", "b.wav"]
+    extras = [json.loads(extra) for extra in table.column("_extra").to_pylist()]
+    assert extras == [
+        {"speaker": "s1", "column_6": "p2"},
+        {"speaker": "s2", "column_6": "p3", "column_7": "late"},
+    ]
+    assert dict(drift) == {
+        ("speaker", "unknown key"): 2,
+        ("column_6", "unknown key"): 2,
+        ("column_7", "unknown key"): 1,
+    }

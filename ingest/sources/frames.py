@@ -12,7 +12,8 @@ has them, not as Arrow structs: their inner structures are irregular (an act arg
 `val` is a string, a number, a bool or a list of frame references; a frame's `info` maps
 slots to lists of {val, negated} of any type) and were documented from third-party
 descriptions, not checked on the real file. An absent `db` stays null. Every other key is
-kept as it is, so an unexpected key stops the ingest (raw_store) rather than being lost.
+kept as it is; an unexpected key, or a value of another type, is kept verbatim in the raw
+table's `_extra` column and reported as schema drift (raw_store), never lost.
 
 The whole array is parsed at once (json has no streaming reader); the records are then
 produced by a generator, converting one dialogue at a time.

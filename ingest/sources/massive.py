@@ -12,9 +12,10 @@ outside en-US, `slot_method` [{slot, method}] and `judgments` [{worker_id, inten
 slots_score, grammar_score, spelling_score, language_identification}]. Absent keys become
 nulls (en-US has no `slot_method`/`judgments`, so they are null there, not empty lists).
 The judgment scores are integers upstream (FORMATS.md; the Hugging Face loaders declare
-them int8), so they are kept as integers: a score of another type stops the ingest rather
-than being coerced. The record's own `locale` is the locale (zh-CN and zh-TW are distinct);
-the registry lists the archive as `mul`.
+them int8), so they are kept as integers: a score of another type is not coerced but kept
+verbatim in `_extra` (schema drift, reported by the build), like any undeclared key. The
+record's own `locale` is the locale (zh-CN and zh-TW are distinct); the registry lists the
+archive as `mul`.
 
 The archive holds about a million records, so parsing is a generator over the archive
 streamed member by member and line by line, from the local file (never held in memory):

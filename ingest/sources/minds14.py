@@ -20,10 +20,14 @@ response_<n>.wav`), transcription, English translation, intent. Upstream's heade
 are not verified (ESPnet reads `filepath`, `text_asr`, `intent`; the translation's header
 is unknown), so the columns are read by position, with `skipinitialspace` as XTREME-S
 reads them, and named here: `path`, `transcription`, `english_transcription`, `intent`.
-The header row is checked only for having four columns. Values are kept as upstream writes
-them (XTREME-S lower-cases the intent, so upstream may write it in upper case). Errors name
-the zip, the member and, for a bad row, its row number (the header is row 1). A zip without
-exactly one `text.zip`, or with no `<locale>.csv` in it, cannot be read and stops the dataset.
+The header row is checked only for having at least four columns; a column beyond the
+fourth (in the header or in a row) is not dropped: it goes to the record under its header
+name (`column_<n>` where it has none, or a name of ours), so the raw table keeps it in
+`_extra` as schema drift. A row with fewer than four fields cannot be read and stops the
+dataset. Values are kept as upstream writes them (XTREME-S lower-cases the intent, so
+upstream may write it in upper case). Errors name the zip, the member and, for a bad row,
+its row number (the header is row 1). A zip without exactly one `text.zip`, or with no
+`<locale>.csv` in it, cannot be read and stops the dataset.
 """
 
 from __future__ import annotations
@@ -78,19 +82,37 @@ def _read_member(archive: zipfile.ZipFile, name: str, location: str) -> bytes:
         raise UpstreamFormatError(f"{location}: corrupt zip member ({error})") from error
 
 
+def _extra_column_names(header: list[str]) -> list[str]:
+    """Keys for the columns beyond the fourth: the header's name, else `column_<n>` (1-based,
+    also where the name is one of ours or repeats)."""
+    names: list[str] = []
+    taken = {"locale", *COLUMNS}
+    for position, name in enumerate(header[len(COLUMNS) :], start=len(COLUMNS) + 1):
+        key = name.strip() if name.strip() and name.strip() not in taken else f"column_{position}"
+        taken.add(key)
+        names.append(key)
+    return names
+
+
 def read_locale_csv(text: str, locale: str, location: str) -> list[dict[str, Any]]:
-    """The rows of one `<locale>.csv`, read by position after a four-column header row."""
+    """The rows of one `<locale>.csv`, read by position after a header row of four (or more)
+    columns; fields beyond the fourth are kept under their header names."""
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     header = next(reader, None)
-    if header is None or len(header) != len(COLUMNS):
+    if header is None or len(header) < len(COLUMNS):
         raise UpstreamFormatError(f"{location}: header {header}, expected {len(COLUMNS)} columns")
+    extra_names = _extra_column_names(header)
     records = []
     for row_number, row in enumerate(reader, start=2):
-        if len(row) != len(COLUMNS):
+        if len(row) < len(COLUMNS):
             raise UpstreamFormatError(
                 f"{location}: row {row_number} has {len(row)} fields, expected {len(COLUMNS)}"
             )
-        records.append({"locale": locale, **dict(zip(COLUMNS, row, strict=True))})
+        record = {"locale": locale, **dict(zip(COLUMNS, row, strict=False))}
+        for position, value in enumerate(row[len(COLUMNS) :], start=len(COLUMNS) + 1):
+            index = position - len(COLUMNS) - 1
+            record[extra_names[index] if index < len(extra_names) else f"column_{position}"] = value
+        records.append(record)
     return records
 
 
