@@ -104,6 +104,8 @@ def datasets_to_ingest(datasets, *, named: bool, mirror: Path | None):
 # "[sgd] 44 of 181 files missing" when a dataset lacks files.
 FILE_MESSAGE = re.compile(r"^\[(?P<dataset>[^\]\s]+) \d+/\d+\] (?P<file>.*)")
 MISSING_FILES_MESSAGE = re.compile(r"^\[[^\]\s]+\] \d+ of \d+ files missing")
+# "WARN [massive] 1.1/data/de-DE.jsonl: 1 key kept in _extra ...": schema drift of a file.
+DRIFT_PREFIX = "WARN "
 # "...: 1,234 records (mirror, duckdb)": a file read and converted (not kept unchanged).
 CONVERTED_MESSAGE = re.compile(r": [\d,]+ records \(")
 
@@ -125,6 +127,8 @@ def follow_ingest(
             progress.update(advance=1, detail=f"{file['dataset']}: {file['file']}")
         elif MISSING_FILES_MESSAGE.match(message):
             console.warn("ingest", message)
+        elif message.startswith(DRIFT_PREFIX):  # kept in _extra, and reported by the build too
+            console.warn("ingest", message.removeprefix(DRIFT_PREFIX))
         else:
             progress.update(detail=message)
 

@@ -69,9 +69,13 @@ def test_ingest_messages_advance_the_bar_and_missing_files_warn():
     on_message("[sgd 1/3] train/a.json: 128 records (mirror)")
     on_message("[sgd 2/3] train/b.json: unchanged, 12 records kept")
     on_message("[sgd 3/3] test/c.json: MISSING, recorded as such (--allow-partial)")
+    on_message("WARN [sgd] train/a.json: 1 key kept in _extra (turns[].emotion)")
     on_message("[sgd] 140 records from 1 new and 1 unchanged files, INCOMPLETE, 0.1s")
     assert progress.done == 3
-    assert stream.getvalue() == "ingest: WARN [sgd] 1 of 3 files missing\n"
+    assert stream.getvalue() == (
+        "ingest: WARN [sgd] 1 of 3 files missing\n"
+        "ingest: WARN [sgd] train/a.json: 1 key kept in _extra (turns[].emotion)\n"
+    )
 
 
 def test_the_first_converted_file_and_only_it_starts_loading_dbt():
