@@ -35,12 +35,18 @@ import csv
 import importlib
 import io
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import IO, Any
 
 import pyarrow as pa
+
+# Python's csv module refuses a field longer than 131,072 characters unless told otherwise;
+# an upstream cell may be longer (a whole transcript), which is data, not an error. The limit
+# is the process's, set once here for every parser that reads CSV or TSV.
+csv.field_size_limit(sys.maxsize)
 
 
 @dataclass(frozen=True)

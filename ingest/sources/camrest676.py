@@ -69,10 +69,22 @@ SCHEMA = pa.schema(
 )
 
 
+def without_banner(text: str) -> str:
+    """The text after its banner: the leading lines that start with '#'. Lines end at "\n"
+    only (str.splitlines would also end one inside a JSON string, at U+2028, U+0085, ...),
+    and the JSON after the banner is kept exactly as written."""
+    start = 0
+    while text.startswith("#", start):
+        end_of_line = text.find("\n", start)
+        if end_of_line < 0:
+            return ""
+        start = end_of_line + 1
+    return text[start:]
+
+
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogues of CamRest676.json, banner lines dropped, `sys.DA` as JSON text."""
-    text = decode_utf8(content, location)
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    body = without_banner(decode_utf8(content, location))
     dialogues = expect_list_of_objects(load_json(body, location), location)
     for dialogue in dialogues:
         for turn in dialogue.get("dial") or []:
