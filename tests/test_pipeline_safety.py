@@ -128,3 +128,34 @@ def test_exports_work_from_a_hostile_data_folder_name(data_copy, tmp_path):
     assert code == 0, stderr[-3000:]
     assert stdout.strip().splitlines()[-1].startswith(f"export: written to {target}")
     assert any(target.rglob("*.parquet"))
+
+
+def test_sigterm_mid_ingest_leaves_whole_dataset_folders_and_no_work_folders(tmp_path):
+    """Interrupted while SGD is being converted (the real mirror), after CamRest676 finished."""
+    from tests.support import require_mirror
+
+    data_dir = tmp_path / HOSTILE_NAME
+    run = start(
+        data_dir,
+        "--mirror",
+        str(require_mirror()),
+        "--datasets",
+        "camrest676,sgd",
+        "--allow-partial",
+        "--skip-build",
+    )
+    raw = data_dir / "raw"
+    wait_for(
+        lambda: (
+            (raw / "camrest676" / "_manifest.parquet").exists()
+            and any(path.name.startswith(".sgd.ingesting.") for path in raw.iterdir())
+        ),
+        "SGD's ingest began",
+        run,
+    )
+    run.send_signal(signal.SIGTERM)
+    code, _, stderr = finish(run, timeout=120)
+    assert code == 143, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1].startswith("FAILED: ingest interrupted (SIGTERM): ")
+    assert sorted(path.name for path in raw.iterdir()) == ["camrest676"]  # whole, and no work
+    assert (raw / "camrest676" / "_manifest.parquet").is_file()
