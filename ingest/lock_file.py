@@ -20,6 +20,7 @@ import csv
 import io
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,7 @@ class UpstreamLock:
         # file verified twice in one run (its availability checked, then ingested) is
         # reported as recorded by this run both times.
         self._recorded_now: dict[tuple[str, str], str] = {}
+        self._writing = threading.Lock()
         if self.path.is_file():
             self._entries = _read(self.path)
 
@@ -75,9 +77,10 @@ class UpstreamLock:
             file.git_blob_sha1 or "",
             datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        self._entries[(file.dataset, file.path)] = entry
-        self._recorded_now[(file.dataset, file.path)] = how
-        self._write()
+        with self._writing:  # the ingest verifies several files at a time, on threads
+            self._entries[(file.dataset, file.path)] = entry
+            self._recorded_now[(file.dataset, file.path)] = how
+            self._write()
         return entry
 
     def _write(self) -> None:

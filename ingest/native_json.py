@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -159,13 +160,25 @@ def structure_fits(structure: Any, data_type: pa.DataType, marks: Marks = None) 
 
 
 @functools.cache
-def _connection() -> duckdb.DuckDBPyConnection:
+def _database() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB for the process (a connection takes ~20 ms to open)."""
     import duckdb  # here, not at the top: a run that converts nothing need not load it
 
-    # One thread: files are converted one at a time, and for these files (a few MB each)
-    # more threads measured no faster.
+    # One DuckDB thread per query: the ingest converts several files at a time on threads of
+    # its own (ingest.runner), and for one file of a few MB more threads measured no faster.
     return duckdb.connect(config={"threads": 1})
+
+
+_per_thread = threading.local()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """This thread's cursor on the process's DuckDB (a connection object is not shared
+    between threads that query at the same time)."""
+    cursor = getattr(_per_thread, "cursor", None)
+    if cursor is None:
+        cursor = _per_thread.cursor = _database().cursor()
+    return cursor
 
 
 def _duckdb_errors() -> tuple[type[BaseException], ...]:

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -375,6 +376,103 @@ def _ingest_chunk_group(
     return outcomes
 
 
+INGEST_WORKERS_VARIABLE = "DW_INGEST_WORKERS"
+
+
+def ingest_workers() -> int:
+    """Files of a dataset converted at a time: $DW_INGEST_WORKERS, else one per core, at most
+    four. The conversion happens mostly in DuckDB, zlib, hashlib and Arrow, outside the GIL."""
+    configured = os.environ.get(INGEST_WORKERS_VARIABLE, "").strip()
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class _FileOutcome:
+    """One upstream file read, verified and converted (or found unchanged by its checksum)."""
+
+    columns: dict[str, Any]  # the manifest row's columns beyond the file's registry entry
+    records: int
+    converted: bool
+    messages: tuple[str, ...]  # progress messages, for the file's label ("WARN ..." as is)
+
+
+def _convert_file(
+    dataset: Dataset,
+    parser: Any,
+    file: UpstreamFile,
+    previous: dict[str, Any] | None,
+    parquet_usable: bool,
+    relative: str,
+    dataset_dir: Path,
+    work_dir: Path,
+    mirror: Path | None,
+    cache: Path,
+    verification: Verification | None,
+) -> _FileOutcome:
+    """Fetch and verify one file; convert it unless its content is what the previous ingest
+    converted (then its Parquet is kept). Runs on a worker thread."""
+    raw_table = parser.TABLES[file.table]
+    # An archive parsed from its file (reads_file) is never read into memory.
+    fetched = fetch(dataset, file, mirror, cache, verification, in_memory=not raw_table.reads_file)
+    messages: list[str] = []
+    columns: dict[str, Any] = {}
+    if (
+        previous is not None
+        and parquet_usable
+        and previous["git_blob_sha1"] == fetched.git_blob_sha1
+    ):
+        _keep_previous_parquet(dataset_dir, work_dir, relative)
+        records = previous["records"]
+        columns["ingested_at"] = previous["ingested_at"]
+        drift = previous.get("schema_drift") or []
+        converted = False
+        messages.append(f"unchanged, {records:,} records kept")
+    else:
+        try:
+            with contextlib.ExitStack() as stack:
+                written = convert.write_upstream_file(
+                    raw_table,
+                    stack.enter_context(fetched.open())
+                    if raw_table.reads_file
+                    else fetched.content,
+                    work_dir / relative,
+                    source_path=file.path,
+                    upstream_split=file.upstream_split,
+                    locale=file.locale,
+                    location=fetched.location,
+                )
+        except (UpstreamFormatError, raw_store.RawRecordError) as error:
+            raise IngestError(str(error)) from error
+        records = written.records
+        drift = written.drift.rows()
+        converted = True
+        messages.append(f"{records:,} records ({fetched.origin}, {written.reader})")
+        if fetched.checksum_source == "first use":
+            messages.append("no published checksum; recorded on first use")
+    messages += [
+        f"WARN [{dataset.id}] {file.path}: {raw_store.describe_drift(kept)}" for kept in drift
+    ]
+    columns.update(
+        {
+            "status": "ingested",
+            "origin": fetched.origin,
+            "location": fetched.location,
+            "bytes": fetched.size,
+            "git_blob_sha1": fetched.git_blob_sha1,
+            "checksum_verified": fetched.checksum_verified,
+            "records": records,
+            "parser_version": parser.PARSER_VERSION,
+            "parquet_path": relative,
+            **_local_columns(fetched.local),
+            "schema_drift": drift,
+            "checksum_source": fetched.checksum_source,
+        }
+    )
+    return _FileOutcome(columns, records, converted, tuple(messages))
+
+
 def ingest_dataset(
     dataset: Dataset,
     raw_dir: Path,
@@ -396,9 +494,11 @@ def ingest_dataset(
     # This run's own work folder: never one another run may be writing, or removing.
     work_dir = Path(tempfile.mkdtemp(prefix=f".{dataset.id}.ingesting.", dir=raw_dir))
     missing_paths = {f.path for f in missing}
-    manifest_rows: list[dict[str, Any]] = []
+    manifest_rows: list = []  # (position in the registry, manifest row)
     ingested = unchanged = records_total = 0
     pieces_done: dict[str, _PieceOutcome] = {}  # pieces of chunked files, ingested by group
+    pending: list = []  # (position, label, row, future of _convert_file)
+    workers = ThreadPoolExecutor(ingest_workers(), thread_name_prefix=f"ingest-{dataset.id}")
     try:
         for position, file in enumerate(dataset.files, start=1):
             label = f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}"
@@ -411,7 +511,7 @@ def ingest_dataset(
                 "ingested_at": raw_store.utc_now(),
             }
             if file.path in missing_paths:
-                manifest_rows.append({**row, "status": "missing"})
+                manifest_rows.append((position, {**row, "status": "missing"}))
                 progress(f"{label}: MISSING, recorded as such (--allow-partial)")
                 continue
             if parser.TABLES[file.table].chunks is not None:
@@ -436,7 +536,7 @@ def ingest_dataset(
                 done = pieces_done[file.path]
                 ingested, unchanged = ingested + done.converted, unchanged + (not done.converted)
                 records_total += done.records
-                manifest_rows.append({**row, **done.columns})
+                manifest_rows.append((position, {**row, **done.columns}))
                 progress(f"{label}: {done.message}")
                 for kept in done.columns["schema_drift"]:
                     progress(f"WARN [{dataset.id}] {file.path}: {raw_store.describe_drift(kept)}")
@@ -459,84 +559,66 @@ def ingest_dataset(
                 progress(f"{label}: unchanged, {records:,} records kept (file not read again)")
                 records_total += records
                 manifest_rows.append(
-                    {
-                        **row,
-                        **{name: previous[name] for name in _VERIFIED_COLUMNS},
-                        # What reading the file would record: a download is now in the cache.
-                        "origin": "mirror" if mirror is not None else "cache",
-                        "location": local.path,
-                        "ingested_at": previous["ingested_at"],
-                        **_local_columns(local),
-                    }
+                    (
+                        position,
+                        {
+                            **row,
+                            **{name: previous[name] for name in _VERIFIED_COLUMNS},
+                            # What reading the file would record: a download is now cached.
+                            "origin": "mirror" if mirror is not None else "cache",
+                            "location": local.path,
+                            "ingested_at": previous["ingested_at"],
+                            **_local_columns(local),
+                        },
+                    )
                 )
                 continue
-            raw_table = parser.TABLES[file.table]
-            # An archive parsed from its file (reads_file) is never read into memory.
-            fetched = fetch(
-                dataset, file, mirror, cache, verification, in_memory=not raw_table.reads_file
+            # Read, verify and convert: on a worker thread, beside the dataset's other files.
+            pending.append(
+                (
+                    position,
+                    label,
+                    row,
+                    workers.submit(
+                        _convert_file,
+                        dataset,
+                        parser,
+                        file,
+                        previous,
+                        parquet_usable,
+                        relative,
+                        dataset_dir,
+                        work_dir,
+                        mirror,
+                        cache,
+                        verification,
+                    ),
+                )
             )
-            drift: list[dict[str, Any]] = []
-            if (
-                previous is not None
-                and parquet_usable
-                and previous["git_blob_sha1"] == fetched.git_blob_sha1
-            ):
-                _keep_previous_parquet(dataset_dir, work_dir, relative)
-                records = previous["records"]
-                row["ingested_at"] = previous["ingested_at"]
-                drift = previous.get("schema_drift") or []
-                unchanged += 1
-                progress(f"{label}: unchanged, {records:,} records kept")
-            else:
-                try:
-                    with contextlib.ExitStack() as stack:
-                        written = convert.write_upstream_file(
-                            raw_table,
-                            stack.enter_context(fetched.open())
-                            if raw_table.reads_file
-                            else fetched.content,
-                            work_dir / relative,
-                            source_path=file.path,
-                            upstream_split=file.upstream_split,
-                            locale=file.locale,
-                            location=fetched.location,
-                        )
-                except (UpstreamFormatError, raw_store.RawRecordError) as error:
-                    raise IngestError(str(error)) from error
-                records = written.records
-                drift = written.drift.rows()
+        for position, label, row, future in pending:
+            outcome = future.result()  # in file order; an error stops the dataset here
+            if outcome.converted:
                 ingested += 1
-                progress(f"{label}: {records:,} records ({fetched.origin}, {written.reader})")
-                if fetched.checksum_source == "first use":
-                    progress(f"{label}: no published checksum; recorded on first use")
-            for kept in drift:
-                progress(f"WARN [{dataset.id}] {file.path}: {raw_store.describe_drift(kept)}")
-            records_total += records
-            manifest_rows.append(
-                {
-                    **row,
-                    "status": "ingested",
-                    "origin": fetched.origin,
-                    "location": fetched.location,
-                    "bytes": fetched.size,
-                    "git_blob_sha1": fetched.git_blob_sha1,
-                    "checksum_verified": fetched.checksum_verified,
-                    "records": records,
-                    "parser_version": parser.PARSER_VERSION,
-                    "parquet_path": relative,
-                    **_local_columns(fetched.local),
-                    "schema_drift": drift,
-                    "checksum_source": fetched.checksum_source,
-                }
-            )
+            else:
+                unchanged += 1
+            for message in outcome.messages:
+                progress(message if message.startswith("WARN ") else f"{label}: {message}")
+            records_total += outcome.records
+            manifest_rows.append((position, {**row, **outcome.columns}))
+        manifest_rows = [row for _, row in sorted(manifest_rows, key=lambda entry: entry[0])]
         for table_name, raw_table in parser.TABLES.items():
             if not (work_dir / table_name).is_dir():
                 raw_store.write_no_records(work_dir, table_name, raw_table.schema)
         raw_store.write_manifest(manifest_rows, work_dir)
         raw_store.swap_in(work_dir, dataset_dir)
     except BaseException:
+        # Files not started are dropped; those being converted finish (a file takes well under
+        # a second) before the work folder they write into is removed.
+        workers.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(work_dir, ignore_errors=True)
         raise
+    finally:
+        workers.shutdown(wait=True)
     return DatasetReport(
         dataset=dataset.id,
         files_ingested=ingested,

@@ -722,3 +722,36 @@ def test_download_path_retries_a_server_error(run: Run, server: LocalHTTPServer)
 
     assert report.records == 3
     assert server.request_count(served) == 2
+
+
+def test_files_converted_several_at_a_time_give_the_same_raw_data(tmp_path, monkeypatch):
+    """Raw Parquet rows and manifest rows (in registry order) do not depend on how many files
+    the ingest converts at a time."""
+    from tests.support import FIXTURE_UPSTREAM, fixture_dataset
+
+    datasets = [fixture_dataset(dataset_id) for dataset_id in ("sgd", "woz2", "banking77")]
+    outputs = {}
+    for workers in ("1", "4"):
+        monkeypatch.setenv(ingest.runner.INGEST_WORKERS_VARIABLE, workers)
+        raw = tmp_path / workers / "raw"
+        run_ingest(datasets, raw, tmp_path / workers / "cache", FIXTURE_UPSTREAM, progress=print)
+        with duckdb.connect() as connection:
+            outputs[workers] = {
+                dataset.id: (
+                    connection.execute(
+                        "select * exclude (filename) from read_parquet(?, filename = true, union_by_name = true) "
+                        "order by all",
+                        [str(raw / dataset.id / "*" / "**" / "*.parquet")],
+                    ).fetchall(),
+                    connection.execute(
+                        "select source_path, status, git_blob_sha1, records, parquet_path "
+                        "from read_parquet(?)",
+                        [str(raw / dataset.id / "_manifest.parquet")],
+                    ).fetchall(),
+                )
+                for dataset in datasets
+            }
+    assert outputs["1"] == outputs["4"]
+    for dataset in datasets:
+        rows, manifest = outputs["4"][dataset.id]
+        assert rows and [entry[0] for entry in manifest] == [file.path for file in dataset.files]
