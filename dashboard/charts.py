@@ -214,10 +214,14 @@ def published_versus_measured(frame: pd.DataFrame, title: str) -> alt.Chart:
         outcome=frame["is_reproduced"].map({True: "reproduced", False: "differs"}),
     )
     top = float(max(data["published_value"].max(), data["measured_value"].max(), 1))
+    # The diagonal is drawn in the points' own fields, so the layers share one title per axis.
     diagonal = (
-        alt.Chart(pd.DataFrame({"value": [0.0, top]}))
+        alt.Chart(pd.DataFrame({"published_value": [0.0, top], "measured_value": [0.0, top]}))
         .mark_line(color="#9e9e9e", strokeDash=[4, 4])
-        .encode(x="value:Q", y="value:Q")
+        .encode(
+            x=alt.X("published_value:Q", title="published", scale=alt.Scale(type="symlog")),
+            y=alt.Y("measured_value:Q", title="measured", scale=alt.Scale(type="symlog")),
+        )
     )
     points = (
         alt.Chart(data)
@@ -232,7 +236,7 @@ def published_versus_measured(frame: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=["figure", "published_value", "measured_value", "difference", "published_in"],
         )
     )
-    return (diagonal + points).properties(title=title, height=320)
+    return (diagonal + points).properties(title=title, height=420)
 
 
 def rejected_by_reason(frame: pd.DataFrame, title: str) -> alt.Chart:

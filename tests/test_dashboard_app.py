@@ -472,3 +472,16 @@ def test_build_runner_streams_the_output_and_reads_the_progress_lines(tmp_path):
         "sgd,woz2",
         "--allow-partial",
     ]
+
+
+def test_data_quality_names_each_warned_test_with_the_rows_it_found(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        warned = connection.execute(
+            "select name, failing_rows from build.node_results "
+            "where status = 'warn' and unique_id like 'test.%' order by name"
+        ).fetchall()
+    assert warned  # the fixture build warns (unverified published figures, schema drift)
+    app = open_page("data_quality")
+    shown = [warning.value for warning in app.warning]
+    for name, found in warned:
+        assert any(name in line and found in line for line in shown), (name, found, shown)

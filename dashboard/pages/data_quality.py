@@ -45,6 +45,13 @@ else:
         f"{(results.unit_tests['status'] == 'pass').sum() if not results.unit_tests.empty else 0}"
         f" of {len(results.unit_tests)}",
     )
+    # What each warned or failed test found, with a sample of its rows, before the table.
+    flagged = results.tests[results.tests["status"].isin(["warn", "fail", "error"])]
+    for test in flagged.itertuples():
+        found = test.failing_rows if isinstance(test.failing_rows, str) else ""
+        message = test.message if isinstance(test.message, str) else ""
+        line = f"**{test.test}** ({test.status}): {found or message or 'see the table'}"
+        (st.warning if test.status == "warn" else st.error)(line)
     left, right = st.columns([1, 2])
     components.draw(left, charts.test_statuses(counts, "Data tests by status"))
     with right:
@@ -75,11 +82,10 @@ else:
         f"{reproduced} of {len(published)} published figures reproduced. A figure that differs "
         "fails the build when its source is complete and verified, and warns otherwise."
     )
-    left, right = st.columns([1, 2])
     components.draw(
-        left, charts.published_versus_measured(published, "Published and measured counts")
+        st, charts.published_versus_measured(published, "Published and measured counts")
     )
-    right.dataframe(published, hide_index=True)
+    st.dataframe(published, hide_index=True)
 
 st.header("Rejected records")
 rejected = queries.rejected_counts(filters)
