@@ -1,0 +1,94 @@
+-- One row per ordered pair of text groups (int_near_duplicate_groups) whose texts are
+-- near-duplicates, each pair once from each side: the same normal form held in two groups
+-- (similarity 1), or two normal forms at a Jaccard similarity of at least the lower of the two
+-- thresholds (int_near_duplicate_pairs). Metrics, flags and the pairs mart read it.
+with
+
+groups as (
+
+    select * from {{ ref('int_near_duplicate_groups') }}
+
+),
+
+pairs as (
+
+    select * from {{ ref('int_near_duplicate_pairs') }}
+
+),
+
+text_pairs as (
+
+    select
+        text_number_a as text_number,
+        text_number_b as neighbour_text_number,
+        jaccard
+    from pairs
+    union all
+    select
+        text_number_b as text_number,
+        text_number_a as neighbour_text_number,
+        jaccard
+    from pairs
+
+),
+
+near_groups as (
+
+    select
+        own.text_number,
+        own.record_kind,
+        own.dataset,
+        own.split,
+        own.locale,
+        neighbour.text_number as neighbour_text_number,
+        neighbour.record_kind as neighbour_record_kind,
+        neighbour.dataset as neighbour_dataset,
+        neighbour.split as neighbour_split,
+        neighbour.locale as neighbour_locale,
+        text_pairs.jaccard as similarity,
+        false as is_same_normal_form
+    from text_pairs
+    inner join groups as own
+        on text_pairs.text_number = own.text_number
+    inner join groups as neighbour
+        on text_pairs.neighbour_text_number = neighbour.text_number
+
+),
+
+same_form_groups as (
+
+    select
+        own.text_number,
+        own.record_kind,
+        own.dataset,
+        own.split,
+        own.locale,
+        neighbour.text_number as neighbour_text_number,
+        neighbour.record_kind as neighbour_record_kind,
+        neighbour.dataset as neighbour_dataset,
+        neighbour.split as neighbour_split,
+        neighbour.locale as neighbour_locale,
+        1.0 as similarity,
+        true as is_same_normal_form
+    from groups as own
+    inner join groups as neighbour
+        on
+            own.text_number = neighbour.text_number
+            and (
+                own.record_kind != neighbour.record_kind
+                or own.dataset != neighbour.dataset
+                or own.split != neighbour.split
+                or own.locale != neighbour.locale
+            )
+
+),
+
+final as (
+
+    select * from near_groups
+    union all
+    select * from same_form_groups
+
+)
+
+select * from final

@@ -1,0 +1,66 @@
+-- One row per distinct normal form of the compared texts: a dense number (the key the LSH
+-- stage joins and groups by: cheaper than the 128-bit text_key), its word n-gram hashes, and
+-- what holds it (pre-training utterances, downstream validation/test examples).
+{%- set settings = near_duplicate_vars() %}
+with
+
+records as (
+
+    select * from {{ ref('int_near_duplicate_records') }}
+
+),
+
+texts as (
+
+    select
+        text_key,
+        min(normal_form) as normal_form,
+        count(*) as n_records,
+        count(*) filter (where record_kind = 'utterance') > 0 as is_pretraining_text,
+        count(*) filter (
+            where record_kind = 'intent_example' and split in ('validation', 'test')
+        ) > 0 as is_evaluation_text
+    from records
+    group by text_key
+
+),
+
+split_into_words as (
+
+    select
+        *,
+        string_split(normal_form, ' ') as words
+    from texts
+
+),
+
+shingled as (
+
+    select
+        cast(row_number() over (order by text_key) as integer) as text_number,
+        text_key,
+        normal_form,
+        {{ word_ngram_hashes('words', settings.ngram_size) }} as shingle_hashes,
+        cast(n_records as integer) as n_records,
+        is_pretraining_text,
+        is_evaluation_text
+    from split_into_words
+
+),
+
+final as (
+
+    select
+        text_number,
+        text_key,
+        normal_form,
+        shingle_hashes,
+        cast({{ list_length('shingle_hashes') }} as integer) as n_ngrams,
+        n_records,
+        is_pretraining_text,
+        is_evaluation_text
+    from shingled
+
+)
+
+select * from final

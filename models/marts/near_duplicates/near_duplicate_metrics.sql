@@ -1,0 +1,228 @@
+-- Per record kind (utterance, intent_example), dataset, split and locale: exact and near
+-- duplicates within the split, texts equal or near to the same dataset's train split, and
+-- between the downstream sets and the pre-training corpus. "Exact" compares texts lower-cased,
+-- as intent_text_overlap and the exact decontamination do; "near" is Jaccard >=
+-- near_duplicate_threshold between normal forms (an equal normal form counts). Records whose
+-- normal form is empty (no letter or digit) are not counted.
+{%- set settings = near_duplicate_vars() %}
+with
+
+groups as (
+
+    select * from {{ ref('int_near_duplicate_groups') }}
+
+),
+
+neighbours as (
+
+    select * from {{ ref('int_near_duplicate_neighbours') }}
+
+),
+
+-- Exact matches from the records' comparison keys: per key, whether a pre-training utterance
+-- or a downstream validation/test example holds it; per split, each key's records, and
+-- whether the same dataset's train split holds the key. (Aggregates and a window, rather than
+-- joins of the records against key sets: those held too much in memory at once. The records
+-- are read by name twice: DuckDB holds a CTE read more than once in memory.)
+key_holders as (
+
+    select
+        comparison_key,
+        count(*) filter (where record_kind = 'utterance') > 0 as is_pretraining_text,
+        count(*) filter (
+            where record_kind = 'intent_example' and split in ('validation', 'test')
+        ) > 0 as is_evaluation_text
+    from {{ ref('int_near_duplicate_records') }}
+    group by comparison_key
+
+),
+
+split_keys as (
+
+    select
+        record_kind,
+        dataset,
+        split,
+        locale,
+        comparison_key,
+        count(*) as n_records
+    from {{ ref('int_near_duplicate_records') }}
+    group by record_kind, dataset, split, locale, comparison_key
+
+),
+
+split_keys_flagged as (
+
+    select
+        *,
+        count(*) filter (where split = 'train') over (
+            partition by record_kind, dataset, locale, comparison_key
+        ) > 0 as is_in_train
+    from split_keys
+
+),
+
+exact_counts as (
+
+    select
+        split_keys_flagged.record_kind,
+        split_keys_flagged.dataset,
+        split_keys_flagged.split,
+        split_keys_flagged.locale,
+        sum(split_keys_flagged.n_records) as n_records,
+        sum(split_keys_flagged.n_records) - count(*) as n_exact_duplicates_within_split,
+        coalesce(sum(split_keys_flagged.n_records) filter (
+            where split_keys_flagged.split != 'train' and split_keys_flagged.is_in_train
+        ), 0) as n_equal_to_train,
+        coalesce(sum(split_keys_flagged.n_records) filter (where key_holders.is_pretraining_text), 0)
+            as n_equal_to_pretraining,
+        coalesce(sum(split_keys_flagged.n_records) filter (where key_holders.is_evaluation_text), 0)
+            as n_equal_to_evaluation
+    from split_keys_flagged
+    inner join key_holders
+        on split_keys_flagged.comparison_key = key_holders.comparison_key
+    group by
+        split_keys_flagged.record_kind,
+        split_keys_flagged.dataset,
+        split_keys_flagged.split,
+        split_keys_flagged.locale
+
+),
+
+near as (
+
+    select * from neighbours
+    where similarity >= {{ settings.threshold }}
+
+),
+
+-- Each near-duplicate of a text group, with what it is: in the same split and earlier (its
+-- first record sorts before the group's), in the same dataset's train split, a pre-training
+-- utterance, a downstream validation/test example. (The groups are joined by name for each
+-- side: DuckDB holds a CTE read more than once in memory.)
+near_described as (
+
+    select
+        near.text_number,
+        near.record_kind,
+        near.dataset,
+        near.split,
+        near.locale,
+        near.neighbour_record_kind = near.record_kind
+        and near.neighbour_dataset = near.dataset
+        and near.neighbour_locale = near.locale as is_same_set,
+        near.neighbour_split = near.split as is_same_split,
+        neighbour_groups.first_record_id < own_groups.first_record_id as is_earlier,
+        near.neighbour_split = 'train' as is_train,
+        near.neighbour_record_kind = 'utterance' as is_pretraining,
+        near.neighbour_record_kind = 'intent_example'
+        and near.neighbour_split in ('validation', 'test') as is_evaluation
+    from near
+    inner join {{ ref('int_near_duplicate_groups') }} as own_groups
+        on
+            near.text_number = own_groups.text_number
+            and near.record_kind = own_groups.record_kind
+            and near.dataset = own_groups.dataset
+            and near.split = own_groups.split
+            and near.locale = own_groups.locale
+    inner join {{ ref('int_near_duplicate_groups') }} as neighbour_groups
+        on
+            near.neighbour_text_number = neighbour_groups.text_number
+            and near.neighbour_record_kind = neighbour_groups.record_kind
+            and near.neighbour_dataset = neighbour_groups.dataset
+            and near.neighbour_split = neighbour_groups.split
+            and near.neighbour_locale = neighbour_groups.locale
+
+),
+
+group_flags as (
+
+    select
+        text_number,
+        record_kind,
+        dataset,
+        split,
+        locale,
+        count(*) filter (where is_same_set and is_same_split and is_earlier) > 0 as has_earlier_in_split,
+        count(*) filter (where split != 'train' and is_same_set and is_train) > 0 as is_near_train,
+        count(*) filter (where is_pretraining) > 0 as is_near_pretraining,
+        count(*) filter (where is_evaluation) > 0 as is_near_evaluation
+    from near_described
+    group by text_number, record_kind, dataset, split, locale
+
+),
+
+-- The records of a group beyond its first are duplicates within the split; its first is one
+-- when an earlier group of the split is near it. (A group's own texts are one normal form.)
+near_counts as (
+
+    select
+        groups.record_kind,
+        groups.dataset,
+        groups.split,
+        groups.locale,
+        sum(
+            groups.n_records - 1
+            + case when coalesce(group_flags.has_earlier_in_split, false) then 1 else 0 end
+        ) as n_near_duplicates_within_split,
+        coalesce(sum(groups.n_records) filter (where group_flags.is_near_train), 0) as n_near_train,
+        coalesce(sum(groups.n_records) filter (where group_flags.is_near_pretraining), 0)
+            as n_near_pretraining,
+        coalesce(sum(groups.n_records) filter (where group_flags.is_near_evaluation), 0)
+            as n_near_evaluation
+    from groups
+    left join group_flags
+        on
+            groups.text_number = group_flags.text_number
+            and groups.record_kind = group_flags.record_kind
+            and groups.dataset = group_flags.dataset
+            and groups.split = group_flags.split
+            and groups.locale = group_flags.locale
+    group by groups.record_kind, groups.dataset, groups.split, groups.locale
+
+),
+
+final as (
+
+    select
+        exact_counts.record_kind,
+        exact_counts.dataset,
+        exact_counts.split,
+        exact_counts.locale,
+        cast(exact_counts.n_records as integer) as n_records,
+        cast(exact_counts.n_exact_duplicates_within_split as integer) as n_exact_duplicates_within_split,
+        cast(near_counts.n_near_duplicates_within_split as integer) as n_near_duplicates_within_split,
+        case
+            when exact_counts.split != 'train' then cast(exact_counts.n_equal_to_train as integer)
+        end as n_equal_to_train,
+        case
+            when exact_counts.split != 'train' then cast(near_counts.n_near_train as integer)
+        end as n_near_train,
+        case
+            when exact_counts.record_kind = 'intent_example'
+                then cast(exact_counts.n_equal_to_pretraining as integer)
+        end as n_equal_to_pretraining,
+        case
+            when exact_counts.record_kind = 'intent_example'
+                then cast(near_counts.n_near_pretraining as integer)
+        end as n_near_pretraining,
+        case
+            when exact_counts.record_kind = 'utterance'
+                then cast(exact_counts.n_equal_to_evaluation as integer)
+        end as n_equal_to_evaluation,
+        case
+            when exact_counts.record_kind = 'utterance'
+                then cast(near_counts.n_near_evaluation as integer)
+        end as n_near_evaluation,
+        {{ settings.threshold }} as near_duplicate_threshold
+    from exact_counts
+    inner join near_counts
+        on
+            exact_counts.record_kind = near_counts.record_kind
+            and exact_counts.dataset = near_counts.dataset
+            and exact_counts.split = near_counts.split
+            and exact_counts.locale = near_counts.locale
+
+)
+
+select * from final
