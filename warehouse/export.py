@@ -239,15 +239,27 @@ def _restriction_notes(summary: ExportSummary) -> list[str]:
 def _decontamination_note(connection, datasets: list[str], decontaminate: bool) -> str:
     if not decontaminate:
         return "Not decontaminated (--no-decontaminate): test splits included."
-    [(test_turns, overlap_turns, removed_pairs)] = connection.execute(
-        "select sum(n_turns_test_split), sum(n_turns_equal_to_evaluation_text), "
-        "sum(n_pairs_removed) from decontamination_summary where list_contains(?, dataset)",
-        [datasets],
-    ).fetchall()
+    [(test_turns, overlap_turns, near_turns, removed_pairs, near_pairs, match, threshold)] = (
+        connection.execute(
+            "select sum(n_turns_test_split), sum(n_turns_equal_to_evaluation_text), "
+            "sum(n_turns_near_evaluation_text), sum(n_pairs_removed), "
+            "sum(n_pairs_near_evaluation_text), max(decontamination_match), "
+            "max(decontamination_threshold) from decontamination_summary "
+            "where list_contains(?, dataset)",
+            [datasets],
+        ).fetchall()
+    )
+    near = (
+        f", and {near_turns or 0:,} more near one (normal forms at Jaccard >= {threshold}, "
+        "see README, Near-duplicates)"
+        if match == "near_duplicate"
+        else " (exact matching only: decontamination_match exact)"
+    )
     return (
         f"Decontaminated: test splits left out ({test_turns or 0:,} utterances); "
         f"{overlap_turns or 0:,} utterances equal to a downstream validation/test example "
-        f"removed; {removed_pairs or 0:,} pairs removed in all (see decontamination_summary)."
+        f"removed{near}; {removed_pairs or 0:,} pairs removed in all, {near_pairs or 0:,} of "
+        "them for spanning a near one only (see decontamination_summary)."
     )
 
 

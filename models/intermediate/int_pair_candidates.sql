@@ -1,19 +1,24 @@
 -- Every candidate (anchor, positive) pair of every dialogue, with the first filter that
 -- removes it (removal_step; null when kept). Filters apply in this order: min_words,
 -- max_words, speaker_transition, anchor_equals_positive, duplicate_in_split. A pair must stay
--- out of training exports (training_exclusion) when it is in a test split or any utterance it
--- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text.
+-- out of training exports (training_exclusion) when it is in a test split, when an utterance it
+-- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text, or when
+-- one is near one (int_utterances_screened: near_evaluation_text).
 {%- set k = var('context_window_k') | int %}
 {%- set max_words = var('pair_max_words') %}
 {#- The k turns before each turn, earliest first: lag(turn, k) ... lag(turn, 1). #}
 {%- set context_lags = [] %}
 {%- set context_exclusion_lags = [] %}
+{%- set context_near_evaluation_lags = [] %}
 {%- for offset in range(k, 0, -1) %}
     {%- do context_lags.append(
         'lag(' ~ struct_of({'speaker': 'speaker', 'text': 'text'}) ~ ', ' ~ offset ~ ') over by_dialogue'
     ) %}
     {%- do context_exclusion_lags.append(
         'lag(is_excluded_from_training, ' ~ offset ~ ') over by_dialogue'
+    ) %}
+    {%- do context_near_evaluation_lags.append(
+        'lag(is_near_evaluation_text, ' ~ offset ~ ') over by_dialogue'
     ) %}
 {%- endfor %}
 with
@@ -38,7 +43,8 @@ turns as (
         text,
         n_words,
         {{ language_of('locale') }} as language,
-        training_exclusion is not null as is_excluded_from_training
+        coalesce(training_exclusion != 'near_evaluation_text', false) as is_excluded_from_training,
+        coalesce(training_exclusion = 'near_evaluation_text', false) as is_near_evaluation_text
     from utterances
     where rejection_reason is null
 
@@ -55,9 +61,12 @@ windowed as (
         lead(text) over by_dialogue as next_text,
         lead(n_words) over by_dialogue as next_n_words,
         lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
+        lead(is_near_evaluation_text) over by_dialogue as next_is_near_evaluation_text,
         {{ list_without_nulls(list_of(context_lags)) }} as context_turns,
         coalesce({{ context_exclusion_lags | join(' or ') }}, false)
-            as context_is_excluded_from_training
+            as context_is_excluded_from_training,
+        coalesce({{ context_near_evaluation_lags | join(' or ') }}, false)
+            as context_is_near_evaluation_text
     from turns
     window by_dialogue as (partition by dialogue_id order by turn_index)
 
@@ -82,7 +91,8 @@ next_turn_pairs as (
         n_words as anchor_n_words,
         next_n_words as positive_n_words,
         1 as context_size,
-        is_excluded_from_training or next_is_excluded_from_training as spans_excluded_turn
+        is_excluded_from_training or next_is_excluded_from_training as spans_excluded_turn,
+        is_near_evaluation_text or next_is_near_evaluation_text as spans_near_evaluation_text
     from windowed
     where next_turn_index is not null
 
@@ -107,7 +117,8 @@ context_response_pairs as (
         cast(null as integer) as anchor_n_words,  -- counted below, once the text is built
         n_words as positive_n_words,
         {{ list_length('context_turns') }} as context_size,
-        is_excluded_from_training or context_is_excluded_from_training as spans_excluded_turn
+        is_excluded_from_training or context_is_excluded_from_training as spans_excluded_turn,
+        is_near_evaluation_text or context_is_near_evaluation_text as spans_near_evaluation_text
     from windowed
     where {{ list_length('context_turns') }} > 0
 
@@ -215,6 +226,7 @@ final as (
         case
             when split = 'test' then 'test_split'
             when spans_excluded_turn then 'spans_evaluation_text'
+            when spans_near_evaluation_text then 'spans_near_evaluation_text'
         end as training_exclusion
     from ranked
 

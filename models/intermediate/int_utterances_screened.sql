@@ -1,7 +1,11 @@
 -- Each upstream utterance with the reason it cannot reach the marts (null: it is kept), its
 -- 0-based position among the kept utterances of its dialogue, its lengths, and the reason a
 -- kept utterance must stay out of training exports (null: it may go in): its dialogue is in
--- a test split, or its text equals a downstream validation/test example.
+-- a test split, its text equals a downstream validation/test example (lower-cased), or, with
+-- decontamination_match near_duplicate (the default), its normal form equals or is near one
+-- (int_near_duplicate_evaluation_texts).
+{%- set settings = near_duplicate_vars() %}
+{%- set near_duplicates = 'true' if settings.decontamination_match == 'near_duplicate' else 'false' %}
 with
 
 utterances as (
@@ -13,6 +17,12 @@ utterances as (
 evaluation_texts as (
 
     select * from {{ ref('int_evaluation_texts') }}
+
+),
+
+near_evaluation_texts as (
+
+    select * from {{ ref('int_near_duplicate_evaluation_texts') }}
 
 ),
 
@@ -52,10 +62,18 @@ flagged_for_training as (
             when numbered.rejection_reason is not null then null
             when numbered.split = 'test' then 'test_split'
             when evaluation_texts.comparison_text is not null then 'equals_evaluation_text'
+            when near_evaluation_texts.text_key is not null then 'near_evaluation_text'
         end as training_exclusion
     from numbered
     left join evaluation_texts
         on {{ comparison_text('numbered.text') }} = evaluation_texts.comparison_text
+    -- With decontamination_match exact the condition is false from the start: no row matches
+    -- and no normal form is computed.
+    left join near_evaluation_texts
+        on
+            {{ near_duplicates }}
+            and numbered.rejection_reason is null
+            and {{ text_key(near_duplicate_normal_form('numbered.text')) }} = near_evaluation_texts.text_key
 
 )
 

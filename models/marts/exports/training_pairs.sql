@@ -1,6 +1,7 @@
 -- The decontaminated contrastive pairs: utterance_pairs without a training_exclusion (no test
--- split, no spanned utterance equal to a downstream evaluation text). A view: the export reads
--- it once. anchor and positive come first, as sentence-transformers expects.
+-- split, no spanned utterance equal to, or by default near, a downstream evaluation text). A
+-- view: the export reads it once. anchor and positive come first, as sentence-transformers
+-- expects.
 with
 
 pairs as (

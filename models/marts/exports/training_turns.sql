@@ -1,6 +1,6 @@
 -- The decontaminated pre-training utterances: turns without a training_exclusion (no test
--- split, no text equal to a downstream validation/test example). A view: the export reads it
--- once. turn_index stays that of turns (gaps where an utterance was removed), so
+-- split, no text equal to a downstream validation/test example and, by default, none near one).
+-- A view: the export reads it once. turn_index stays that of turns (gaps where an utterance was removed), so
 -- utterance_pairs' turn indices still point at the right turns.
 with
 
