@@ -1,3 +1,4 @@
+{%- set settings = near_duplicate_vars() %}
 with
 
 examples as (
@@ -12,10 +13,48 @@ labels as (
 
 ),
 
+near_duplicate_groups as (
+
+    select * from {{ ref('int_near_duplicate_groups') }}
+
+),
+
+near_duplicate_neighbours as (
+
+    select * from {{ ref('int_near_duplicate_neighbours') }}
+
+),
+
 kept as (
 
-    select * from examples
+    select
+        *,
+        {{ text_key(near_duplicate_normal_form('text')) }} as near_duplicate_text_key
+    from examples
     where rejection_reason is null
+
+),
+
+-- Per validation/test text group, the highest similarity to a train example of the same
+-- dataset and locale (an equal normal form counts as 1).
+nearest_train as (
+
+    select
+        text_number,
+        dataset,
+        split,
+        locale,
+        max(similarity) as nearest_train_similarity
+    from near_duplicate_neighbours
+    where
+        record_kind = 'intent_example'
+        and neighbour_record_kind = 'intent_example'
+        and split != 'train'
+        and neighbour_split = 'train'
+        and neighbour_dataset = dataset
+        and neighbour_locale = locale
+        and similarity >= {{ settings.threshold }}
+    group by text_number, dataset, split, locale
 
 ),
 
@@ -37,12 +76,27 @@ final as (
         kept.is_out_of_scope,
         cast(length(kept.text) as integer) as n_chars,
         cast({{ count_words('kept.text') }} as integer) as n_words,
-        kept.source_path
+        kept.source_path,
+        nearest_train.nearest_train_similarity,
+        nearest_train.nearest_train_similarity is not null as is_near_train
     from kept
     left join labels
         on
             kept.dataset = labels.dataset
             and kept.label = labels.label
+    left join near_duplicate_groups
+        on
+            kept.near_duplicate_text_key = near_duplicate_groups.text_key
+            and near_duplicate_groups.record_kind = 'intent_example'
+            and kept.dataset = near_duplicate_groups.dataset
+            and kept.split = near_duplicate_groups.split
+            and kept.locale = near_duplicate_groups.locale
+    left join nearest_train
+        on
+            near_duplicate_groups.text_number = nearest_train.text_number
+            and near_duplicate_groups.dataset = nearest_train.dataset
+            and near_duplicate_groups.split = nearest_train.split
+            and near_duplicate_groups.locale = nearest_train.locale
 
 )
 
