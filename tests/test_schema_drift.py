@@ -159,3 +159,30 @@ def test_the_data_quality_page_lists_the_drift(dashboard_warehouse):
     }
     captions = " ".join(caption.value for caption in app.caption)
     assert "3 unexpected key(s) or member(s) in 3 upstream file(s) of 3 dataset(s)" in captions
+
+
+def test_a_raw_store_written_before_drift_was_recorded_still_builds(fixture_warehouse, tmp_path):
+    """Manifests without the schema_drift column (every dataset ingested by an older
+    version): the drift models read them as holding no drift instead of failing the build."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from warehouse.build import run_dbt
+
+    data_dir, _ = fixture_warehouse
+    old = tmp_path / "old"
+    shutil.copytree(data_dir / "raw", old / "raw")
+    shutil.copytree(data_dir / "evaluations", old / "evaluations")
+    for manifest in (old / "raw").glob("*/_manifest.parquet"):
+        table = pq.read_table(manifest)
+        pq.write_table(table.drop_columns(["schema_drift"]), manifest)
+    result = run_dbt(
+        ["build", "--select", "+schema_drift", "--exclude-resource-type", "unit_test"],
+        old / "warehouse.duckdb",
+        old / "raw",
+        quiet=True,
+    )
+    assert result.success, result.exception
+    with duckdb.connect(str(old / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from schema_drift").fetchone() == (0,)

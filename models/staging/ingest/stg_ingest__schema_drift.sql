@@ -4,9 +4,14 @@
 -- kind the parser reads (left in the archive), or a record cut by a missing file (not read).
 with
 
+-- Manifests written before ingest recorded schema drift have no schema_drift column: their
+-- files read as holding none.
 source as (
 
-    select * from {{ source('ingest', 'manifest') }}
+    {{ with_columns_if_missing(
+        source('ingest', 'manifest'),
+        {'schema_drift': 'struct(key varchar, kind varchar, records bigint)[]'},
+    ) }}
 
 ),
 

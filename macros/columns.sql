@@ -1,0 +1,15 @@
+{#- A relation with the given columns added as nulls where it lacks them (columns: a dict of
+    name to SQL type). For files read by column name across versions of their writer: a raw
+    store written by an older ingest has manifests without the columns added since. -#}
+{% macro with_columns_if_missing(relation, columns) -%}
+    {{ return(adapter.dispatch('with_columns_if_missing')(relation, columns)) }}
+{%- endmacro %}
+{% macro duckdb__with_columns_if_missing(relation, columns) -%}
+    select * from {{ relation }}
+    union all by name
+    select
+        {%- for name, data_type in columns.items() %}
+        cast(null as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    where false
+{%- endmacro %}
