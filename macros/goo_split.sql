@@ -56,16 +56,16 @@ renamed as (
         '{{ dataset }}' as dataset,
         source_path,
         record_index,
-        upstream_split || '#' || cast(record_index + 1 as varchar) as source_example_id,
+        upstream_split || '#' || cast(record_index + 1 as string) as source_example_id,
         upstream_split,
         {{ normalise_split('upstream_split') }} as split,
         'official' as split_source,
         locale,
         token_line as raw_text,
         {{ clean_text('token_line') }} as text,
-        cast(null as varchar) as english_text,
+        cast(null as string) as english_text,
         label_line as label,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         false as is_out_of_scope
     from lines_zipped
 

@@ -1,7 +1,8 @@
 {#- A dialogue's or example's corpus-wide id: dataset, split, locale and the upstream id, colon-joined
-    (upstream ids repeat across splits in SGD and across language files in WOZ 2.0). -#}
+    (upstream ids repeat across splits in SGD and across language files in WOZ 2.0). `string`
+    is DuckDB's name for varchar too, and Spark takes no varchar without a length. -#}
 {% macro record_key(dataset, split, locale, source_id) -%}
-    concat_ws(':', {{ dataset }}, {{ split }}, {{ locale }}, cast({{ source_id }} as varchar))
+    concat_ws(':', {{ dataset }}, {{ split }}, {{ locale }}, cast({{ source_id }} as string))
 {%- endmacro %}
 
 {#- Upstream split names (dev, val, valid, validate, ...) mapped to train / validation / test;
@@ -50,6 +51,11 @@
 {% macro duckdb__hex_to_integer(expression) -%}
     cast(('0x' || {{ expression }}) as bigint)
 {%- endmacro %}
+{% macro spark__hex_to_integer(expression) -%}
+    {#- conv gives the unsigned decimal digits as a string; exact for up to 15 hex digits
+        (derived_split takes 8). Spark's cast of '0x...' gives null, or raises under ANSI. -#}
+    cast(conv({{ expression }}, 16, 10) as bigint)
+{%- endmacro %}
 
 {#- The last step of a staging dialogues model: the corpus-wide dialogue_id first, then every
     column of the relation. -#}
@@ -78,7 +84,7 @@ renamed as (
         '{{ dataset }}' as dataset,
         _source_path as source_path,
         _record_index as record_index,
-        cast({{ source_dialogue_id }} as varchar) as source_dialogue_id,
+        cast({{ source_dialogue_id }} as string) as source_dialogue_id,
         _upstream_split as upstream_split,
         {%- if derived_split_key is none %}
         {{ normalise_split('_upstream_split') }} as split,
