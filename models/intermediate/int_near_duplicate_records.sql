@@ -23,7 +23,7 @@ records as (
 
     select
         'utterance' as record_kind,
-        dialogue_id || ':' || cast(source_turn_index as varchar) as record_id,
+        dialogue_id || ':' || cast(source_turn_index as string) as record_id,
         dataset,
         split,
         locale,

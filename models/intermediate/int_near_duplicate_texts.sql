@@ -29,7 +29,7 @@ split_into_words as (
 
     select
         *,
-        string_split(normal_form, ' ') as words
+        {{ split_text('normal_form', "' '") }} as words
     from texts
 
 ),

@@ -32,7 +32,7 @@ ordered as (
             case split when 'test' then '0' when 'validation' then '1' else '2' end,
             dataset,
             locale,
-            lpad(cast(text_number as varchar), 12, '0')
+            lpad(cast(text_number as string), 12, '0')
         ) as side_order,
         concat_ws(
             '|',
@@ -40,7 +40,7 @@ ordered as (
             case neighbour_split when 'test' then '0' when 'validation' then '1' else '2' end,
             neighbour_dataset,
             neighbour_locale,
-            lpad(cast(neighbour_text_number as varchar), 12, '0')
+            lpad(cast(neighbour_text_number as string), 12, '0')
         ) as neighbour_side_order
     from neighbours
     where similarity >= {{ settings.threshold }}
