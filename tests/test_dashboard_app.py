@@ -84,7 +84,7 @@ def open_page(page: str) -> AppTest:
         ("pretrain", "Pre-training corpus", 7),
         ("pairs", "Pairs", 4),
         ("downstream", "Downstream", 5),
-        ("data_quality", "Data quality", 3),
+        ("data_quality", "Data quality", 4),
         ("explorer", "Explorer", 0),
         ("build", "Build the warehouse", 0),
     ],

@@ -33,7 +33,7 @@ PAGES = [
     ("pretrain", "Pre-training corpus", 7),
     ("pairs", "Pairs", 4),
     ("downstream", "Downstream", 5),
-    ("data_quality", "Data quality", 3),
+    ("data_quality", "Data quality", 4),
     ("explorer", "Explorer", 0),
     ("models", "Models", None),
     ("build", "Build the warehouse", 0),

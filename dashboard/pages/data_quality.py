@@ -1,9 +1,10 @@
 """Data quality: every dbt test with its status, published versus measured, rejected records,
-schema drift (what upstream files held that their parsers did not expect), completeness."""
+duplicates (exact and near), schema drift (what upstream files held that their parsers did
+not expect), completeness."""
 
 import streamlit as st
 
-from dashboard import charts, components, queries
+from dashboard import charts, components, near_duplicates, queries
 
 st.title("Data quality")
 components.warehouse_caption()
@@ -97,6 +98,8 @@ else:
     right.dataframe(rejected, hide_index=True)
     with st.expander("Rejected records (first 50)"):
         st.dataframe(queries.rejected_samples(filters), hide_index=True)
+
+near_duplicates.render_duplicates_section(filters)
 
 st.header("Schema drift")
 drift = queries.schema_drift(filters)
