@@ -152,7 +152,8 @@ def render_duplicates_section(filters: queries.Filters | None = None) -> None:
         return
     intents = measured[measured["record_kind"] == "intent_example"]
     utterances = measured[measured["record_kind"] == "utterance"]
-    columns = st.columns(4)
+    # Two per row: the labels are long, and a label is never cut.
+    columns = [*st.columns(2), *st.columns(2)]
     columns[0].metric(
         "Downstream duplicates within a split (exact → near)",
         f"{components.number(intents['n_exact_duplicates_within_split'].sum())} → "

@@ -1,0 +1,122 @@
+"""Benchmark: every dashboard page in headless Chromium on a real warehouse, timed and shot.
+
+    python bench/dashboard_pages.py [--warehouse data/warehouse.duckdb] [--shots screenshots]
+
+Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse, opens each
+page in a new tab twice (first load: its queries not cached; warm: cached, as a visitor after
+the first finds it), prints the seconds until the page's script finished, and saves a
+full-page screenshot of each page (screenshots/ is gitignored). Needs /usr/bin/chromium and
+playwright (dev extra). A benchmark, not a test: nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+PAGES = [
+    ("", "Overview"),
+    ("pretrain", "Pre-training corpus"),
+    ("pairs", "Pairs"),
+    ("downstream", "Downstream"),
+    ("data_quality", "Data quality"),
+    ("explorer", "Explorer"),
+    ("models", "Models"),
+    ("build", "Build the warehouse"),
+]
+TIMEOUT_MS = 120_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("streamlit did not start within 60 s")
+
+
+def load(browser, url: str, heading: str, shot: Path | None) -> float:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        started = time.monotonic()
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("heading", name=heading, level=1).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
+            " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+            timeout=TIMEOUT_MS,
+        )
+        seconds = time.monotonic() - started
+        if shot is not None:
+            height = page.evaluate(
+                "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                ".scrollHeight"
+            )
+            page.set_viewport_size({"width": 1440, "height": max(1000, int(height) + 120)})
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(shot), full_page=True)
+        return seconds
+    finally:
+        page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=REPO_ROOT / "data" / "warehouse.duckdb")
+    parser.add_argument("--shots", type=Path, default=REPO_ROOT / "screenshots")
+    arguments = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    arguments.shots.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    environment = {**os.environ, "DW_WAREHOUSE_PATH": str(arguments.warehouse.resolve())}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            print(f"warehouse {arguments.warehouse} ({arguments.warehouse.stat().st_size:,} bytes)")
+            for path, heading in PAGES:
+                first = load(browser, f"{url}/{path}", heading, None)
+                shot = arguments.shots / f"{path or 'overview'}.png"
+                warm = load(browser, f"{url}/{path}", heading, shot)
+                name = path or "overview"
+                print(f"{name:<14} first {first:6.2f} s   warm {warm:6.2f} s   {shot}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
