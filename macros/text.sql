@@ -75,5 +75,12 @@
 
 {#- A Jinja string as an SQL string literal (single quotes doubled); null for none. -#}
 {% macro sql_string(value) -%}
+    {{ return(adapter.dispatch('sql_string')(value)) }}
+{%- endmacro %}
+{% macro duckdb__sql_string(value) -%}
     {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- endmacro %}
+{% macro spark__sql_string(value) -%}
+    {#- Spark's literals take backslash escapes: a backslash is doubled to stay itself. -#}
+    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("\\", "\\\\") | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}
