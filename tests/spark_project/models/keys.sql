@@ -11,5 +11,5 @@ select
     {{ language_of("'zh-TW'") }} as language,
     {{ normalise_split("'DEV'") }} as split
 from parity_texts
-where text_id >= 200
+where text_id between 200 and 299
 order by text_id
