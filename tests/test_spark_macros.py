@@ -41,12 +41,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully suppo
 # Dispatched macros that have no spark__ implementation yet, with the reason; the fixture
 # project compiles them for Spark as stubs that fail if called.
 PENDING_ON_SPARK = {
-    "connected_components": (
-        "Spark's recursive CTEs take neither UNION (DuckDB's version relies on it to stop) nor "
-        "aggregates over the recursive reference; min-label propagation unrolled in rounds with "
-        "pointer jumping is correct (checked by raise_error) but its plan doubles with each round "
-        "(4 rounds 56 s, 8 rounds 286 s on 40 nodes here)"
-    ),
     "with_columns_if_missing": (
         "Spark has no `union all by name` in SQL: it needs the relation's columns (the manifest "
         "source, an external table on Spark, not registered yet) and a column type its caller "
@@ -366,6 +360,11 @@ EXPECTED |= {
         [(True, False, False)],
     ),
     "sql_string": (["quoted", "nothing"], [("it's a \\back\\slash", None)]),
+    # Each component labelled by its smallest node.
+    "connected_components": (
+        ["node", "component"],
+        [(1, 1), (2, 2), (3, 2), (4, 1), (5, 1), (6, 2), (7, 7), (8, 7), (9, 1)],
+    ),
 }
 
 # Engines: DuckDB, and Spark with ANSI mode on (Spark 4's default) and off.
@@ -514,6 +513,20 @@ def test_macro_gives_the_expected_rows(model, engine, compiled, duckdb_connectio
     got_columns, got_rows = _run(engine, compiled[target][model], duckdb_connection, spark)
     assert got_columns == columns
     assert got_rows == rows
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_connected_components_past_its_rounds(engine, compiled, duckdb_connection, spark):
+    """A path longer than the rounds Spark's version is given (3 here) is one component on
+    DuckDB; on Spark the check after the last round raises, naming the var to raise."""
+    target = "duckdb" if engine == "duckdb" else "spark"
+    sql = compiled[target]["connected_components_long_path"]
+    if engine == "duckdb":
+        _, rows = _run(engine, sql, duckdb_connection, spark)
+        assert rows == [(node, 1) for node in range(1, 7)]
+    else:
+        with pytest.raises(Exception, match="spark_connected_components_rounds"):
+            _run(engine, sql, duckdb_connection, spark)
 
 
 def test_spark_sql_differs_where_the_traps_are(compiled):
