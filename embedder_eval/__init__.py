@@ -5,7 +5,8 @@
 
 Modules: `data` (reading the marts), `embedding` (model identity, batched encoding, the
 embedding cache), `protocols` (intent classification: MTEB logistic regression, full train
-set, k-shot prototypes), `retrieval` (next-turn recall@k), `results` (the Parquet files dbt
-reads), `cli`. Only `results` is needed by the core pipeline; everything else needs the
+set, k-shot prototypes), `retrieval` (next-turn recall@k), `dialogue_tasks` (whole dialogues:
+what the model reads, domain classification, clustering, retrieval), `results` (the Parquet
+files dbt reads), `cli`. Only `results` is needed by the core pipeline; everything else needs the
 `eval` extra (torch, sentence-transformers, scikit-learn).
 """

@@ -19,7 +19,10 @@ from pathlib import Path
 
 from embedder_eval import data
 from embedder_eval.runner import (
+    DEFAULT_DIALOGUE_INPUTS,
     DEFAULT_DIALOGUE_TEST_LIMIT,
+    DEFAULT_DOMAIN_TEST_LIMIT,
+    DEFAULT_DOMAIN_TRAIN_LIMIT,
     DEFAULT_SHOTS,
     TASKS,
     RunOptions,
@@ -53,8 +56,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m embedder_eval",
         description="Score a sentence-transformers model on intent classification (MTEB "
         "protocol, full train set, k-shot prototypes), out-of-scope detection, intent "
-        "classification of dialogue turns with and without their context, and next-turn "
-        "retrieval; results go to <results-dir>/<run_id>.parquet, which the warehouse's "
+        "classification of dialogue turns with and without their context, next-turn "
+        "retrieval, and whole-dialogue domain classification, clustering and retrieval; "
+        "results go to <results-dir>/<run_id>.parquet, which the warehouse's "
         "embedder_scores mart reads.",
     )
     parser.add_argument(
@@ -83,6 +87,30 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_DIALOGUE_TEST_LIMIT,
         help="dialogue_intent: at most this many test turns per dataset, a seeded sample "
         f"(default {DEFAULT_DIALOGUE_TEST_LIMIT}; 0 for all)",
+    )
+    parser.add_argument(
+        "--dialogue-input",
+        type=_csv,
+        default=list(DEFAULT_DIALOGUE_INPUTS),
+        help="dialogue_domain, dialogue_clustering, dialogue_retrieval: how a dialogue is "
+        "embedded, joined (its turns as speaker-tagged lines, cut after the last whole turn "
+        "within the model's maximum length) and/or pooled (each turn embedded, the mean "
+        "taken); comma-separated (default: joined)",
+    )
+    parser.add_argument(
+        "--domain-train-limit",
+        type=int,
+        default=DEFAULT_DOMAIN_TRAIN_LIMIT,
+        help="dialogue_domain: at most this many train dialogues per dataset and locale, a "
+        f"seeded sample (default {DEFAULT_DOMAIN_TRAIN_LIMIT}; 0 for all)",
+    )
+    parser.add_argument(
+        "--domain-test-limit",
+        type=int,
+        default=DEFAULT_DOMAIN_TEST_LIMIT,
+        help="dialogue_domain, dialogue_clustering, dialogue_retrieval: at most this many test "
+        f"dialogues per dataset and locale, a seeded sample (default {DEFAULT_DOMAIN_TEST_LIMIT}; "
+        "0 for all)",
     )
     parser.add_argument(
         "--warehouse",
@@ -123,17 +151,28 @@ HEADLINE_METRICS = (
     "recall_at_10",
     "auroc",
     "fpr_at_95_recall",
+    "f1_micro",
+    "subset_accuracy",
+    "v_measure",
+    "adjusted_rand_index",
+    "map",
 )
 
 
 def summary_lines(scores) -> tuple[list[str], int]:
     """The table of headline scores, in percent, and how many rows it has."""
-    lines = [f"{'dataset':<12} {'locale':<7} {'task':<24} {'metric':<16} {'value %':>8}"]
     shown = [score for score in scores if score.metric in HEADLINE_METRICS]
+    # Columns as wide as their longest value (pooled dialogue sets have long names).
+    dataset = max([12, *(len(score.dataset) for score in shown)])
+    task = max([24, *(len(score.task) for score in shown)])
+    metric = max([16, *(len(score.metric) for score in shown)])
+    lines = [
+        f"{'dataset':<{dataset}} {'locale':<7} {'task':<{task}} {'metric':<{metric}} {'value %':>8}"
+    ]
     for score in shown:
         lines.append(
-            f"{score.dataset:<12} {score.locale:<7} {score.task:<24} {score.metric:<16} "
-            f"{percent(score.value):>8}"
+            f"{score.dataset:<{dataset}} {score.locale:<7} {score.task:<{task}} "
+            f"{score.metric:<{metric}} {percent(score.value):>8}"
         )
     return lines, len(shown)
 
@@ -154,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=arguments.batch_size,
         device=arguments.device,
         dialogue_test_limit=arguments.dialogue_test_limit or None,
+        dialogue_inputs=tuple(arguments.dialogue_input),
+        domain_train_limit=arguments.domain_train_limit or None,
+        domain_test_limit=arguments.domain_test_limit or None,
         progress=lambda line: print(line, flush=True),
     )
     try:
@@ -163,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(
             f"done: {outcome.model} in {outcome.seconds:.1f}s; the {shown} scores above and "
-            f"{len(outcome.scores) - shown} more (f1_weighted, mrr, spreads over experiments), "
+            f"{len(outcome.scores) - shown} more (f1_weighted, mrr, spreads over experiments "
+            "and seeds, ...), "
             f"{len(outcome.scores)} in all, in {outcome.results_path}"
         )
         if arguments.refresh_warehouse:

@@ -262,3 +262,161 @@ def select_groups(
         for dataset, locale in available
         if (datasets is None or dataset in datasets) and (locales is None or locale in locales)
     ]
+
+
+# --- whole dialogues with their domains (dialogue_domain_examples) -----------------------------
+
+DOMAIN_MART = "dialogue_domain_examples"
+
+
+@dataclass(frozen=True)
+class LabelledDialogues:
+    """Dialogues of one split, each with its turns as lines and its domains."""
+
+    dialogue_ids: list[str]
+    datasets: list[str]
+    texts: list[str]  # the dialogue's text as the mart joins it (every turn)
+    lines: list[list[str]]  # its turns as lines `speaker: text`
+    domain_sets: list[frozenset[str]]
+    label_sets: list[str]  # the domains joined by '|' (the mart's label_set)
+
+    def __len__(self) -> int:
+        return len(self.dialogue_ids)
+
+    def subset(self, positions) -> LabelledDialogues:
+        fields = LabelledDialogues.__dataclass_fields__
+        return LabelledDialogues(
+            **{name: [getattr(self, name)[i] for i in positions] for name in fields}
+        )
+
+    @staticmethod
+    def concatenate(parts: list[LabelledDialogues]) -> LabelledDialogues:
+        fields = LabelledDialogues.__dataclass_fields__
+        return LabelledDialogues(
+            **{name: [value for part in parts for value in getattr(part, name)] for name in fields}
+        )
+
+    @property
+    def single_domain(self) -> list[int]:
+        """Positions of the single-domain dialogues."""
+        return [i for i, domains in enumerate(self.domain_sets) if len(domains) == 1]
+
+
+@dataclass(frozen=True)
+class DialogueDomainSet:
+    """One dataset and locale of dialogue_domain_examples (or several datasets pooled):
+    train and test dialogues, each split a seeded sample where it is larger than the limit."""
+
+    dataset: str  # the registry id, or the pooled datasets' ids joined by '+'
+    locale: str
+    datasets: list[str]
+    train: LabelledDialogues
+    test: LabelledDialogues
+    n_train_available: int
+    n_test_available: int
+
+
+def dialogue_domain_groups_available(connection) -> list[tuple[str, str]]:
+    """(dataset, locale) pairs of dialogue_domain_examples with test dialogues."""
+    if not _has_table(connection, DOMAIN_MART):
+        return []
+    return connection.execute(
+        f"""
+        select dataset, locale
+        from {DOMAIN_MART}
+        where split = '{EVAL_SPLIT}'
+        group by dataset, locale
+        order by dataset, locale
+        """
+    ).fetchall()
+
+
+def dialogue_domain_counts(connection, dataset: str, locale: str) -> dict[str, int]:
+    """Train and test dialogues of one dataset and locale, and the distinct domains of their
+    single-domain dialogues and label sets of the test split."""
+    [row] = connection.execute(
+        f"""
+        select
+            count(*) filter (where split = '{TRAIN_SPLIT}'),
+            count(*) filter (where split = '{EVAL_SPLIT}'),
+            count(distinct domain) filter (where split = '{TRAIN_SPLIT}'),
+            count(distinct domain) filter (where split = '{EVAL_SPLIT}'),
+            count(distinct label_set) filter (where split = '{EVAL_SPLIT}')
+        from {DOMAIN_MART}
+        where dataset = ? and locale = ?
+        """,
+        [dataset, locale],
+    ).fetchall()
+    names = ("n_train", "n_test", "n_train_domains", "n_test_domains", "n_test_label_sets")
+    return dict(zip(names, row, strict=True))
+
+
+def has_domain_mart(connection) -> bool:
+    return _has_table(connection, DOMAIN_MART)  # a view, which information_schema lists too
+
+
+def _seeded_sample(n: int, limit: int | None, seed: int) -> list[int]:
+    """All positions, or limit of them drawn by a seeded permutation, in their order."""
+    if limit is None or n <= limit:
+        return list(range(n))
+    return sorted(int(i) for i in np.random.RandomState(seed).permutation(n)[:limit])
+
+
+def load_dialogue_domain_split(
+    connection, dataset: str, locale: str, split: str, limit: int | None, seed: int = 42
+) -> tuple[LabelledDialogues, int]:
+    """The dialogues of one dataset, locale and split in dialogue_id order, at most limit of
+    them (a seeded sample); and how many there are."""
+    rows = connection.execute(
+        f"""
+        select dialogue_id, dataset, dialogue_text, turns, domains, label_set
+        from {DOMAIN_MART}
+        where dataset = ? and locale = ? and split = ?
+        order by dialogue_id
+        """,
+        [dataset, locale, split],
+    ).fetchall()
+    kept = [rows[i] for i in _seeded_sample(len(rows), limit, seed)]
+    dialogues = LabelledDialogues(
+        dialogue_ids=[row[0] for row in kept],
+        datasets=[row[1] for row in kept],
+        texts=[row[2] for row in kept],
+        lines=[[f"{turn['speaker']}: {turn['text']}" for turn in row[3]] for row in kept],
+        domain_sets=[frozenset(row[4]) for row in kept],
+        label_sets=[row[5] for row in kept],
+    )
+    return dialogues, len(rows)
+
+
+def load_dialogue_domain_set(
+    connection,
+    dataset: str,
+    locale: str,
+    train_limit: int | None,
+    test_limit: int | None,
+    with_train: bool = True,
+) -> DialogueDomainSet:
+    """Train (when asked) and test dialogues of one dataset and locale, each split at most its
+    limit (a seeded sample, RandomState(42), kept in dialogue_id order)."""
+    empty = LabelledDialogues([], [], [], [], [], [])
+    train, n_train = (
+        load_dialogue_domain_split(connection, dataset, locale, TRAIN_SPLIT, train_limit)
+        if with_train
+        else (empty, 0)
+    )
+    test, n_test = load_dialogue_domain_split(connection, dataset, locale, EVAL_SPLIT, test_limit)
+    return DialogueDomainSet(dataset, locale, [dataset], train, test, n_train, n_test)
+
+
+def pooled_dialogue_domain_set(sets: list[DialogueDomainSet]) -> DialogueDomainSet:
+    """Several datasets' sets of one locale as one set, named by their ids joined by '+'."""
+    datasets = sorted(dataset for domain_set in sets for dataset in domain_set.datasets)
+    return DialogueDomainSet(
+        dataset="+".join(datasets),
+        locale=sets[0].locale,
+        datasets=datasets,
+        train=LabelledDialogues.concatenate([domain_set.train for domain_set in sets]),
+        test=LabelledDialogues.concatenate([domain_set.test for domain_set in sets]),
+        n_train_available=sum(domain_set.n_train_available for domain_set in sets),
+        n_test_available=sum(domain_set.n_test_available for domain_set in sets),
+    )

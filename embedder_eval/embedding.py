@@ -206,6 +206,28 @@ def _hub_commit(repo_id: str, revision: str | None) -> str | None:
     return None
 
 
+def _local_tokenizer(folder: Path):
+    """The tokenizer and max_seq_length of a local sentence-transformers folder, read from its
+    Transformer module's folder without loading the weights; (None, None) when they are not
+    where sentence-transformers writes them."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        module = next(
+            entry for entry in modules if str(entry.get("type", "")).endswith("models.Transformer")
+        )
+        module_folder = folder / module.get("path", "")
+        config = json.loads(
+            (module_folder / "sentence_bert_config.json").read_text(encoding="utf-8")
+        )
+        max_tokens = config.get("max_seq_length")
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(str(module_folder), local_files_only=True)
+    except Exception:  # anything unexpected: the caller loads the model instead
+        return None, None
+    return tokenizer, max_tokens
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[-60:] or "model"
 
@@ -250,6 +272,7 @@ class Embedder:
         self.key = self._cache_key()
         self.cache_folder = Path(cache_dir) / self.key if cache_dir is not None else None
         self._cached: dict[str, np.ndarray] | None = None
+        self._token_limit = None
         self.dimension: int | None = None
 
     # --- identity -----------------------------------------------------------------------------
@@ -316,6 +339,38 @@ class Embedder:
             normalize_embeddings=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def token_limit(self):
+        """How the model counts tokens and how many it reads (dialogue_tasks.TokenLimit).
+
+        A local sentence-transformers folder gives its tokenizer and max_seq_length without
+        loading the weights; otherwise the model is loaded."""
+        from embedder_eval.dialogue_tasks import TokenLimit
+
+        if self._token_limit is not None:
+            return self._token_limit
+        tokenizer, max_tokens = None, None
+        if self.spec.is_local and self._model is None:
+            tokenizer, max_tokens = _local_tokenizer(Path(self.spec.load_path))
+        if tokenizer is None or max_tokens is None:
+            model = self._load()
+            tokenizer = model.tokenizer
+            max_tokens = model.max_seq_length or tokenizer.model_max_length
+
+        def count(texts) -> list[int]:
+            if not texts:
+                return []
+            encoded = tokenizer(
+                list(texts), add_special_tokens=True, truncation=False, verbose=False
+            )
+            return [len(ids) for ids in encoded["input_ids"]]
+
+        self._token_limit = TokenLimit(
+            max_tokens=int(max_tokens),
+            count=count,
+            source=f"{type(tokenizer).__name__} of the model, max_seq_length {max_tokens}",
+        )
+        return self._token_limit
 
     # --- the cache ----------------------------------------------------------------------------
 

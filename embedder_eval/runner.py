@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from embedder_eval import data, protocols, retrieval
+from embedder_eval import data, dialogue_tasks, protocols, retrieval
 from embedder_eval.results import (
     Score,
     ensure_results_placeholder,
@@ -27,9 +28,14 @@ from embedder_eval.results import (
 INTENT_TASKS = ("intent_mteb", "intent_full", "intent_prototype", "oos_detection")
 PAIR_TASKS = ("next_turn",)
 DIALOGUE_INTENT_TASKS = ("dialogue_intent",)
-TASKS = INTENT_TASKS + PAIR_TASKS + DIALOGUE_INTENT_TASKS
+DIALOGUE_DOMAIN_TASKS = ("dialogue_domain", "dialogue_clustering", "dialogue_retrieval")
+TASKS = INTENT_TASKS + PAIR_TASKS + DIALOGUE_INTENT_TASKS + DIALOGUE_DOMAIN_TASKS
 DEFAULT_SHOTS = (1, 5)
 DEFAULT_DIALOGUE_TEST_LIMIT = 2000  # test turns per dataset of dialogue_intent (seeded sample)
+# Whole-dialogue tasks: train and test dialogues per dataset and locale (seeded samples).
+DEFAULT_DOMAIN_TRAIN_LIMIT = 1000
+DEFAULT_DOMAIN_TEST_LIMIT = 1000
+DEFAULT_DIALOGUE_INPUTS = ("joined",)
 
 
 def percent(value: float) -> str:
@@ -57,6 +63,9 @@ class RunOptions:
     batch_size: int = 32
     device: str = "cpu"
     dialogue_test_limit: int | None = DEFAULT_DIALOGUE_TEST_LIMIT
+    dialogue_inputs: tuple[str, ...] = DEFAULT_DIALOGUE_INPUTS
+    domain_train_limit: int | None = DEFAULT_DOMAIN_TRAIN_LIMIT
+    domain_test_limit: int | None = DEFAULT_DOMAIN_TEST_LIMIT
     progress: Progress = print
 
 
@@ -85,12 +94,23 @@ def _describe(available: list[tuple[str, str]]) -> str:
     return ", ".join(sorted({dataset for dataset, _ in available})) or "none"
 
 
-def plan(
-    options: RunOptions, connection
-) -> tuple[list[str], list[tuple], list[tuple], list[tuple], list[str]]:
-    """Tasks, intent, pair and dialogue-intent groups to run, and notes on what is skipped.
+@dataclass
+class Plan:
+    """What a run evaluates: tasks, the (dataset, locale) groups of each kind, notes."""
 
-    Raises data.SelectionError for an unknown task, dataset or locale, and
+    tasks: list[str]
+    intent_groups: list[tuple]
+    pair_groups: list[tuple]
+    dialogue_groups: list[tuple]
+    domain_groups: list[tuple]
+    notes: list[str]
+
+
+def plan(options: RunOptions, connection) -> Plan:
+    """Tasks, intent, pair, dialogue-intent and dialogue-domain groups to run, and notes on
+    what is skipped.
+
+    Raises data.SelectionError for an unknown task, dataset, locale or dialogue input, and
     data.WarehouseError when an explicitly asked task has no mart to read.
     """
     tasks = options.tasks or list(TASKS)
@@ -99,10 +119,17 @@ def plan(
         raise data.SelectionError(
             f"unknown task(s) {', '.join(unknown_tasks)}; choose from {', '.join(TASKS)}"
         )
+    unknown_inputs = sorted(set(options.dialogue_inputs) - set(dialogue_tasks.DIALOGUE_INPUTS))
+    if unknown_inputs or not options.dialogue_inputs:
+        raise data.SelectionError(
+            f"unknown dialogue input(s) {', '.join(unknown_inputs) or '(none given)'}; choose "
+            f"from {', '.join(dialogue_tasks.DIALOGUE_INPUTS)}"
+        )
     notes = []
     intent_available = data.intent_groups_available(connection)
     pair_available = data.pair_groups_available(connection)
     dialogue_available = data.dialogue_intent_groups_available(connection)
+    domain_available = data.dialogue_domain_groups_available(connection)
     if "next_turn" in tasks and not data.has_pairs_mart(connection):
         if options.tasks:
             raise data.WarehouseError(
@@ -110,14 +137,33 @@ def plan(
             )
         notes.append("next_turn skipped: the warehouse has no utterance_pairs mart")
         tasks = [task for task in tasks if task != "next_turn"]
+    asked_domain_tasks = [task for task in tasks if task in DIALOGUE_DOMAIN_TASKS]
+    if asked_domain_tasks and not data.has_domain_mart(connection):
+        if options.tasks:
+            raise data.WarehouseError(
+                f"the warehouse {options.warehouse} has no {data.DOMAIN_MART} mart for "
+                f"{', '.join(asked_domain_tasks)}: rebuild it (python run_pipeline.py)"
+            )
+        notes.append(
+            f"{', '.join(asked_domain_tasks)} skipped: the warehouse has no {data.DOMAIN_MART} "
+            "mart (built before it existed)"
+        )
+        tasks = [task for task in tasks if task not in DIALOGUE_DOMAIN_TASKS]
     if options.datasets:
-        known = {dataset for dataset, _ in intent_available + pair_available + dialogue_available}
+        known = {
+            dataset
+            for dataset, _ in intent_available
+            + pair_available
+            + dialogue_available
+            + domain_available
+        }
         unknown = sorted(set(options.datasets) - known)
         if unknown:
             raise data.SelectionError(
                 f"unknown dataset(s) {', '.join(unknown)}: the warehouse has intent sets "
-                f"{_describe(intent_available)} and test next_turn pairs of "
-                f"{_describe(pair_available)}"
+                f"{_describe(intent_available)}, test next_turn pairs of "
+                f"{_describe(pair_available)} and labelled test dialogues of "
+                f"{_describe(domain_available)}"
             )
     intent_groups = (
         data.select_groups(intent_available, options.datasets, options.locales)
@@ -134,25 +180,37 @@ def plan(
         if "dialogue_intent" in tasks
         else []
     )
+    domain_groups = (
+        data.select_groups(domain_available, options.datasets, options.locales)
+        if any(task in DIALOGUE_DOMAIN_TASKS for task in tasks)
+        else []
+    )
     if options.locales:
-        seen = {locale for _, locale in intent_groups + pair_groups + dialogue_groups}
+        seen = {
+            locale for _, locale in intent_groups + pair_groups + dialogue_groups + domain_groups
+        }
         missing = sorted(set(options.locales) - seen)
         if missing and not seen:
             raise data.SelectionError(f"no selected dataset has locale(s) {', '.join(missing)}")
         if missing:
             notes.append(f"no selected dataset has locale(s) {', '.join(missing)}")
-    if not intent_available and not data.has_pairs_mart(connection):
+    if (
+        not intent_available
+        and not data.has_pairs_mart(connection)
+        and not data.has_domain_mart(connection)
+    ):
         raise data.WarehouseError(
             f"the warehouse {options.warehouse} has neither intent_examples nor utterance_pairs "
             "to evaluate on: build it first (python run_pipeline.py)"
         )
-    if not intent_groups and not pair_groups and not dialogue_groups:
+    if not intent_groups and not pair_groups and not dialogue_groups and not domain_groups:
         raise data.SelectionError(
             "nothing to evaluate: no selected dataset has data for the selected tasks "
             f"(intent sets: {_describe(intent_available)}; "
-            f"next_turn pairs: {_describe(pair_available)})"
+            f"next_turn pairs: {_describe(pair_available)}; "
+            f"labelled test dialogues: {_describe(domain_available)})"
         )
-    return tasks, intent_groups, pair_groups, dialogue_groups, notes
+    return Plan(tasks, intent_groups, pair_groups, dialogue_groups, domain_groups, notes)
 
 
 def _embedding_parameters(embedder, before: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -408,6 +466,244 @@ def evaluate_pair_set(
     )
 
 
+# --- whole dialogues: domain classification, clustering, retrieval ----------------------------
+
+
+def load_domain_sets(
+    connection, groups: list[tuple], tasks: list[str], options: RunOptions, notes: list[str]
+) -> list[data.DialogueDomainSet]:
+    """The dialogue-domain sets to score: each dataset and locale whose test dialogues have
+    more than one label set, then, per locale with two or more datasets, their pool (a dataset
+    with one domain, such as WOZ 2.0, is scored only in the pool)."""
+    with_train = "dialogue_domain" in tasks
+    by_locale: dict[str, list[data.DialogueDomainSet]] = {}
+    alone: list[data.DialogueDomainSet] = []
+    for dataset, locale in groups:
+        counts = data.dialogue_domain_counts(connection, dataset, locale)
+        domain_set = data.load_dialogue_domain_set(
+            connection,
+            dataset,
+            locale,
+            options.domain_train_limit,
+            options.domain_test_limit,
+            with_train=with_train,
+        )
+        by_locale.setdefault(locale, []).append(domain_set)
+        if counts["n_test_label_sets"] > 1:
+            alone.append(domain_set)
+        else:
+            notes.append(
+                f"whole-dialogue tasks on {dataset}/{locale} alone skipped: its test dialogues "
+                "have one domain (it is scored in the pool of its locale's datasets, if any)"
+            )
+    pools = [data.pooled_dialogue_domain_set(sets) for sets in by_locale.values() if len(sets) > 1]
+    return alone + pools
+
+
+def _sample_description(available: int, kept: int, limit: int | None) -> str:
+    if kept < available:
+        return f"seeded (RandomState(42)) sample of at most {limit} per dataset"
+    return "every dialogue"
+
+
+def _embed_dialogues(
+    dialogues: data.LabelledDialogues,
+    embedder,
+    dialogue_input: str,
+    label: str,
+    joined_texts: dict[str, tuple[str, int]],
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """One embedding per dialogue, as dialogue_input reads it, and what was read."""
+    if dialogue_input == "joined":
+        limit = embedder.token_limit()
+        missing = [i for i, key in enumerate(dialogues.dialogue_ids) if key not in joined_texts]
+        texts, kept = dialogue_tasks.joined_within_limit(
+            [dialogues.lines[i] for i in missing], limit
+        )
+        for i, text, n_kept in zip(missing, texts, kept, strict=True):
+            whole = n_kept == len(dialogues.lines[i])
+            read_text = dialogues.texts[i] if whole else text
+            joined_texts[dialogues.dialogue_ids[i]] = (read_text, n_kept)
+        read = [joined_texts[key] for key in dialogues.dialogue_ids]
+        n_lines = [len(lines) for lines in dialogues.lines]
+        truncated = [n_kept / n for (_, n_kept), n in zip(read, n_lines, strict=True) if n_kept < n]
+        vectors = embedder.embed([text for text, _ in read], label=f"{label} joined dialogues")
+        return vectors, {
+            "max_tokens": limit.max_tokens,
+            "tokenizer": limit.source,
+            "n_dialogues_cut": len(truncated),
+            "share_of_dialogues_cut": round(len(truncated) / max(len(read), 1), 6),
+            "mean_share_of_turns_kept_when_cut": round(float(np.mean(truncated)), 6)
+            if truncated
+            else None,
+        }
+    flat = [line for lines in dialogues.lines for line in lines]
+    owners = np.repeat(np.arange(len(dialogues)), [len(lines) for lines in dialogues.lines])
+    vectors = embedder.embed(flat, label=f"{label} pooled turns")
+    pooled = dialogue_tasks.mean_pool(vectors, owners, len(dialogues))
+    return pooled, {"n_turns_embedded": len(flat), "pooling": "mean of the turns' embeddings"}
+
+
+def _dialogue_headline(metrics: dict[str, float]) -> str:
+    names = {
+        "accuracy": "accuracy",
+        "f1_macro": "macro-F1",
+        "f1_micro": "micro-F1",
+        "subset_accuracy": "exact set",
+        "v_measure": "V-measure",
+        "adjusted_rand_index": "ARI",
+        "map": "MAP",
+        "recall_at_1": "R@1",
+        "recall_at_10": "R@10",
+    }
+    shown = [(name, metric) for metric, name in names.items() if metric in metrics]
+    return ", ".join(f"{name} {percent(metrics[metric])}" for name, metric in shown)
+
+
+def evaluate_dialogue_domain_set(
+    domain_set: data.DialogueDomainSet,
+    embedder,
+    tasks: list[str],
+    options: RunOptions,
+    common: dict[str, Any],
+    progress: Progress,
+    joined_texts: dict[str, tuple[str, int]],
+) -> list[Score]:
+    """The asked whole-dialogue tasks on one set, once per dialogue input; each input's
+    dialogues are embedded once (train only when domain classification is asked)."""
+    label = f"{domain_set.dataset}/{domain_set.locale}"
+    train, test = domain_set.train, domain_set.test
+    with_train = "dialogue_domain" in tasks and len(train) > 0
+    dialogues = data.LabelledDialogues.concatenate([train, test]) if with_train else test
+    n_train = len(train) if with_train else 0
+    sizes = {
+        "train_split": data.TRAIN_SPLIT,
+        "eval_split": data.EVAL_SPLIT,
+        "datasets": domain_set.datasets,
+        "labels": "dialogue_domain_examples.domains (normalised by the dialogue_domain_labels "
+        "seed)",
+        "n_train_available": domain_set.n_train_available,
+        "n_test_available": domain_set.n_test_available,
+        "n_train": len(train),
+        "n_test": len(test),
+        "train_sample": _sample_description(
+            domain_set.n_train_available, len(train), options.domain_train_limit
+        ),
+        "test_sample": _sample_description(
+            domain_set.n_test_available, len(test), options.domain_test_limit
+        ),
+        "train_limit_per_dataset": options.domain_train_limit,
+        "test_limit_per_dataset": options.domain_test_limit,
+    }
+    scores: list[Score] = []
+    for dialogue_input in options.dialogue_inputs:
+        before = _snapshot(embedder)
+        started = time.monotonic()
+        vectors, read = _embed_dialogues(dialogues, embedder, dialogue_input, label, joined_texts)
+        embedding = _embedding_parameters(embedder, before, time.monotonic() - started)
+        train_x, test_x = vectors[:n_train], vectors[n_train:]
+        runs: list[tuple[str, int, Callable[[], tuple[dict, dict]]]] = []
+        if "dialogue_domain" in tasks:
+            train_single, test_single = train.single_domain, test.single_domain
+            train_domains = [next(iter(train.domain_sets[i])) for i in train_single]
+            test_domains = [next(iter(test.domain_sets[i])) for i in test_single]
+            seen = set(train_domains)
+            n_scored = sum(domain in seen for domain in test_domains)
+            if with_train and len(seen) > 1 and n_scored:
+                runs.append(
+                    (
+                        "dialogue_domain",
+                        n_scored,
+                        partial(
+                            dialogue_tasks.evaluate_domain_classification,
+                            train_x[train_single],
+                            train_domains,
+                            test_x[test_single],
+                            test_domains,
+                        ),
+                    )
+                )
+            else:
+                progress(
+                    f"dialogue_domain_{dialogue_input} {label}: skipped, fewer than two train "
+                    "domains or no test dialogue of a train domain"
+                )
+            train_all = set().union(*train.domain_sets) if len(train) else set()
+            multilabel_scored = [members <= train_all for members in test.domain_sets]
+            has_multi = any(len(members) > 1 for members in train.domain_sets) and any(
+                len(members) > 1 and scored
+                for members, scored in zip(test.domain_sets, multilabel_scored, strict=True)
+            )
+            if with_train and has_multi:
+                runs.append(
+                    (
+                        "dialogue_domain_multilabel",
+                        sum(multilabel_scored),
+                        partial(
+                            dialogue_tasks.evaluate_domain_multilabel,
+                            train_x,
+                            train.domain_sets,
+                            test_x,
+                            test.domain_sets,
+                        ),
+                    )
+                )
+            else:
+                progress(
+                    f"dialogue_domain_multilabel_{dialogue_input} {label}: skipped, no "
+                    "multi-domain dialogues in both train and test"
+                )
+        if "dialogue_clustering" in tasks:
+            single = test.single_domain
+            domains = [next(iter(test.domain_sets[i])) for i in single]
+            if len(set(domains)) > 1:
+                runs.append(
+                    (
+                        "dialogue_clustering",
+                        len(single),
+                        partial(dialogue_tasks.evaluate_clustering, test_x[single], domains),
+                    )
+                )
+            else:
+                progress(f"dialogue_clustering_{dialogue_input} {label}: skipped, one domain")
+        if "dialogue_retrieval" in tasks:
+            if len(set(test.label_sets)) > 1:
+                runs.append(
+                    (
+                        "dialogue_retrieval",
+                        0,  # the number of queries, known once it ran
+                        partial(dialogue_tasks.evaluate_retrieval, test_x, test.label_sets),
+                    )
+                )
+            else:
+                progress(f"dialogue_retrieval_{dialogue_input} {label}: skipped, one label set")
+        for task, n_examples, run in runs:
+            name = f"{task}_{dialogue_input}"
+            task_started = time.monotonic()
+            metrics, details = run()
+            seconds = time.monotonic() - task_started
+            parameters = {
+                **common,
+                **sizes,
+                "input": dialogue_input,
+                "input_description": dialogue_tasks.INPUT_DESCRIPTIONS[dialogue_input],
+                **read,
+                **embedding,
+                **details,
+            }
+            scores += _scores(
+                metrics,
+                dataset=domain_set.dataset,
+                locale=domain_set.locale,
+                task=name,
+                n_examples=details.get("n_queries", n_examples),
+                parameters=parameters,
+                seconds=seconds,
+            )
+            progress(f"{name} {label}: {_dialogue_headline(metrics)} ({seconds:.1f}s)")
+    return scores
+
+
 def make_embedder(options: RunOptions):
     """The Embedder of options.model (resolving its identity; loading it only when needed)."""
     from embedder_eval.embedding import Embedder, resolve_model
@@ -429,13 +725,15 @@ def run_evaluation(options: RunOptions, embedder=None) -> RunOutcome:
     started = time.monotonic()
     connection = data.connect(options.warehouse)
     try:
-        tasks, intent_groups, pair_groups, dialogue_groups, notes = plan(options, connection)
-        intent_sets = [data.load_intent_set(connection, *group) for group in intent_groups]
-        pair_sets = [data.load_pair_set(connection, *group) for group in pair_groups]
+        chosen = plan(options, connection)
+        tasks, notes = chosen.tasks, chosen.notes
+        intent_sets = [data.load_intent_set(connection, *group) for group in chosen.intent_groups]
+        pair_sets = [data.load_pair_set(connection, *group) for group in chosen.pair_groups]
         dialogue_sets = [
             data.load_dialogue_intent_set(connection, *group, options.dialogue_test_limit)
-            for group in dialogue_groups
+            for group in chosen.dialogue_groups
         ]
+        domain_sets = load_domain_sets(connection, chosen.domain_groups, tasks, options, notes)
     finally:
         connection.close()
     for note in notes:
@@ -462,6 +760,11 @@ def run_evaluation(options: RunOptions, embedder=None) -> RunOutcome:
         scores += evaluate_pair_set(pair_set, embedder, common, progress)
     for dialogue_set in dialogue_sets:
         scores += evaluate_dialogue_intent_set(dialogue_set, embedder, common, progress)
+    joined_texts: dict[str, tuple[str, int]] = {}  # dialogue id -> text read, turns kept
+    for domain_set in domain_sets:
+        scores += evaluate_dialogue_domain_set(
+            domain_set, embedder, tasks, options, common, progress, joined_texts
+        )
     if not scores:
         raise RuntimeError("nothing was scored: every selected set was empty")
     run_id = new_run_id(started_at, embedder.key)
