@@ -491,15 +491,17 @@ def ingest_dataset(
     parser = parser_for(dataset.id)
     dataset_dir = raw_dir / dataset.id
     raw_dir.mkdir(parents=True, exist_ok=True)
-    # This run's own work folder: never one another run may be writing, or removing.
-    work_dir = Path(tempfile.mkdtemp(prefix=f".{dataset.id}.ingesting.", dir=raw_dir))
     missing_paths = {f.path for f in missing}
     manifest_rows: list = []  # (position in the registry, manifest row)
     ingested = unchanged = records_total = 0
     pieces_done: dict[str, _PieceOutcome] = {}  # pieces of chunked files, ingested by group
     pending: list = []  # (position, label, row, future of _convert_file)
     workers = ThreadPoolExecutor(ingest_workers(), thread_name_prefix=f"ingest-{dataset.id}")
+    work_dir: Path | None = None
     try:
+        # This run's own work folder: never one another run may be writing, or removing;
+        # made inside the try, so an interruption a moment after cannot leave it behind.
+        work_dir = Path(tempfile.mkdtemp(prefix=f".{dataset.id}.ingesting.", dir=raw_dir))
         for position, file in enumerate(dataset.files, start=1):
             label = f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}"
             row: dict[str, Any] = {
@@ -615,7 +617,8 @@ def ingest_dataset(
         # Files not started are dropped; those being converted finish (a file takes well under
         # a second) before the work folder they write into is removed.
         workers.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(work_dir, ignore_errors=True)
+        if work_dir is not None:
+            shutil.rmtree(work_dir, ignore_errors=True)
         raise
     finally:
         workers.shutdown(wait=True)

@@ -213,8 +213,14 @@ def test_without_allow_partial_fails_fast_naming_sgd_files_and_keeps_the_warehou
     )
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("FAILED: MissingFilesError: sgd: 44 file(s) missing")
-    assert "dev/dialogues_015.json" in last_line
+    assert last_line.startswith("FAILED: MissingFilesError: sgd: 44 file(s) missing (")
+    # The line names the first few files and where the full list is: every missing file.
+    full_list = mirror_warehouse / "logs" / "missing_upstream_files.tsv"
+    assert f"every missing file is listed in {full_list}" in last_line
+    listed = full_list.read_text(encoding="utf-8").splitlines()
+    assert listed[0] == "dataset\tpath"
+    assert len([line for line in listed if line.startswith("sgd\t")]) == 44
+    assert "sgd\tdev/dialogues_015.json" in listed
     assert (warehouse.stat().st_mtime_ns, warehouse.stat().st_size) == before
     assert raw_manifest.stat().st_mtime_ns == raw_before
     assert query(
