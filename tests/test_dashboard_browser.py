@@ -156,16 +156,19 @@ def screenshot_whole_page(page, path: Path) -> None:
 
 @pytest.mark.parametrize(("url_path", "heading", "n_charts"), PAGES)
 def test_every_page_renders_its_heading_and_charts_in_chromium(
-    dashboard_url, browser, url_path, heading, n_charts
+    dashboard_url, browser, url_path, heading, n_charts, capsys
 ):
     url, warehouse = dashboard_url
     if n_charts is None:
         n_charts = evaluation_charts(warehouse)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     try:
+        started = time.monotonic()
         page.goto(f"{url}/{url_path}", wait_until="domcontentloaded")
         page.get_by_role("heading", name=heading, level=1).wait_for(timeout=PAGE_SECONDS * 1000)
         wait_for_the_script_to_finish(page)
+        with capsys.disabled():  # a figure, not an assert: the page's first load in a new tab
+            print(f"\n{url_path or 'overview'}: rendered in {time.monotonic() - started:.2f} s")
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         drawings = charts.locator("canvas, svg.marks")
         if n_charts:
