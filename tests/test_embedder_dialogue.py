@@ -549,3 +549,67 @@ def test_the_mart_holds_every_labelled_fixture_dialogue_with_normalised_domains(
     assert rows[("frames", "train", "4a3d3cd8-3fc1-4ad0-a6dd-6b1b22fb7dc3")][3] == "travel_package"
     # SGD RideSharing_2, MSR-E2E taxi and Taskmaster-1 uber are one domain.
     assert taxi == [("msre2e",), ("sgd",), ("taskmaster1",)]
+
+
+# --- the dashboard's Models page -----------------------------------------------------------
+
+
+def test_the_models_page_draws_each_whole_dialogue_task_with_its_headline_metrics(
+    fixture_warehouse, tmp_path, monkeypatch
+):
+    """Scores of one run of the dialogue tasks (both inputs): each task gets its titled table
+    and chart, with MAP, V-measure and ARI among the metrics shown."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support import REPO_ROOT
+
+    data_dir, _ = fixture_warehouse
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy2(data_dir / "warehouse.duckdb", copy)
+    rows = [
+        (f"dialogue_{task}_{dialogue_input}", metric, value)
+        for dialogue_input in ("joined", "pooled")
+        for task, metric, value in (
+            ("domain", "accuracy", 0.9),
+            ("domain_multilabel", "subset_accuracy", 0.5),
+            ("clustering", "v_measure", 0.8),
+            ("clustering", "adjusted_rand_index", 0.6),
+            ("clustering", "v_measure_std", 0.01),
+            ("retrieval", "map", 0.7),
+            ("retrieval", "recall_at_1", 0.8),
+            ("retrieval", "mrr", 0.85),
+        )
+    ]
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("delete from embedder_scores")
+        connection.executemany(
+            "insert into embedder_scores (run_id, model, model_revision, model_label, "
+            "value_percent, dataset, locale, task, metric, value, n_examples, parameters, "
+            "started_at, seconds, is_latest_run) values ('run1', 'model-a', 'abc', "
+            "'model-a @ abc', ? * 100, 'sgd', 'en', ?, ?, ?, 10, '{}', "
+            "timestamp '2026-01-01 10:00:00', 1.0, true)",
+            [(value, task, metric, value) for task, metric, value in rows],
+        )
+    monkeypatch.setenv("DW_WAREHOUSE_PATH", str(copy))
+    try:
+        app = AppTest.from_file(
+            str(REPO_ROOT / "dashboard" / "streamlit_app.py"), default_timeout=60
+        )
+        app.run()
+        app.switch_page("pages/models.py").run()
+        assert not app.exception, [exception.value for exception in app.exception]
+        subheaders = [element.value for element in app.subheader]
+        tables = [element.value for element in app.table]
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    assert len(list(app.get("vega_lite_chart"))) == 8  # four tasks, two inputs
+    assert "Dialogue retrieval by label set, turns embedded one by one, mean-pooled" in subheaders
+    assert "Dialogue clustering by domain, turns joined (cut at the model's length)" in subheaders
+    shown = {metric for table in tables for (_, _, metric) in table.index}
+    # The headline metrics of each task; spreads and MRR stay in the table of every score.
+    assert shown == {"accuracy", "subset_accuracy", "v_measure", "adjusted_rand_index", "map",
+                     "recall_at_1"}  # fmt: skip

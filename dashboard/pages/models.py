@@ -27,13 +27,61 @@ TASK_NOTES = {
     "dialogue_intent_context": "The same turns with up to three turns before them.",
     "next_turn": "Each test pair's next turn retrieved among all the split's next turns.",
 }
+# Whole-dialogue tasks: one per dialogue input (`<task>_joined`, `<task>_pooled`).
+DIALOGUE_TASK_TITLES = {
+    "dialogue_domain": "Dialogue domain classification",
+    "dialogue_domain_multilabel": "Dialogue domains, multi-label",
+    "dialogue_clustering": "Dialogue clustering by domain",
+    "dialogue_retrieval": "Dialogue retrieval by label set",
+}
+DIALOGUE_TASK_NOTES = {
+    "dialogue_domain": "Logistic regression on single-domain train dialogues, scored on the "
+    "single-domain test dialogues of a train domain.",
+    "dialogue_domain_multilabel": "One classifier per domain on every train dialogue; exact "
+    "set and F1 on the test dialogues, also on the multi-domain ones alone.",
+    "dialogue_clustering": "k-means with k = the number of domains on single-domain test "
+    "dialogues, averaged over 10 seeds.",
+    "dialogue_retrieval": "Each test dialogue ranks the others; a hit shares its label set. "
+    "Recall@k: a hit among the first k.",
+}
+DIALOGUE_INPUTS = {
+    "joined": "turns joined (cut at the model's length)",
+    "pooled": "turns embedded one by one, mean-pooled",
+}
+# Their metrics to compare by, beside the page's usual ones (spreads and MRR stay in the table
+# of every score).
+HEADLINE_METRICS = (
+    *charts.HEADLINE_METRICS,
+    "f1_micro",
+    "subset_accuracy",
+    "v_measure",
+    "adjusted_rand_index",
+    "map",
+)
+
+
+def _dialogue_task(task: str) -> tuple[str, str] | None:
+    """(family, input) of a whole-dialogue task name, or None."""
+    family, _, dialogue_input = task.rpartition("_")
+    if family in DIALOGUE_TASK_TITLES and dialogue_input in DIALOGUE_INPUTS:
+        return family, dialogue_input
+    return None
 
 
 def task_title(task: str) -> str:
+    if dialogue_task := _dialogue_task(task):
+        family, dialogue_input = dialogue_task
+        return f"{DIALOGUE_TASK_TITLES[family]}, {DIALOGUE_INPUTS[dialogue_input]}"
     if task.startswith("intent_prototype_"):
         shots = task.removeprefix("intent_prototype_").removesuffix("shot")
         return f"Intent classification, {shots}-shot prototypes (DSE)"
     return TASK_TITLES.get(task, task)
+
+
+def task_note(task: str) -> str:
+    if dialogue_task := _dialogue_task(task):
+        return DIALOGUE_TASK_NOTES[dialogue_task[0]]
+    return TASK_NOTES.get(task, "")
 
 
 def comparison_table(scores: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -80,7 +128,7 @@ else:
     models = charts.model_order(scores)
     chosen = st.multiselect("Models", models, default=models, key="models_chosen")
     shown = scores[scores["model_label"].isin(chosen)]
-    headline = shown[shown["metric"].isin(charts.HEADLINE_METRICS)]
+    headline = shown[shown["metric"].isin(HEADLINE_METRICS)]
     # A task with none of the headline metrics shows all of its own.
     shown = pd.concat([headline, shown[~shown["task"].isin(headline["task"])]], ignore_index=True)
     every = queries.embedder_scores()
@@ -93,12 +141,12 @@ else:
         f"{len(shown):,} scores shown below (the headline metrics of the newest runs of the "
         f"chosen models); the table at the bottom has all {len(every):,} scores of every run."
     )
-    metric_rank = {metric: rank for rank, metric in enumerate(charts.HEADLINE_METRICS)}
+    metric_rank = {metric: rank for rank, metric in enumerate(HEADLINE_METRICS)}
     shown = shown.assign(metric_rank=shown["metric"].map(metric_rank).fillna(len(metric_rank)))
     shown = shown.sort_values(["task", "dataset", "locale", "metric_rank", "metric"])
     for task, group in shown.groupby("task", sort=True):
         st.subheader(task_title(task))
-        st.caption(f"`{task}`. {TASK_NOTES.get(task, '')}".strip())
+        st.caption(f"`{task}`. {task_note(task)}".strip())
         order = [label for label in models if label in set(group["model_label"])]
         st.table(comparison_table(group, order))
         components.draw(st, charts.embedder_task_chart(group, f"{task} (%)"))
