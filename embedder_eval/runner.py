@@ -6,6 +6,7 @@ import contextlib
 import inspect
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -667,7 +668,8 @@ def evaluate_dialogue_domain_set(
             else:
                 progress(f"dialogue_clustering_{dialogue_input} {label}: skipped, one domain")
         if "dialogue_retrieval" in tasks:
-            if len(set(test.label_sets)) > 1:
+            shared = Counter(test.label_sets)
+            if len(shared) > 1 and max(shared.values()) > 1:  # two label sets; a query
                 runs.append(
                     (
                         "dialogue_retrieval",
@@ -676,7 +678,10 @@ def evaluate_dialogue_domain_set(
                     )
                 )
             else:
-                progress(f"dialogue_retrieval_{dialogue_input} {label}: skipped, one label set")
+                progress(
+                    f"dialogue_retrieval_{dialogue_input} {label}: skipped, one label set or "
+                    "none shared by two test dialogues"
+                )
         for task, n_examples, run in runs:
             name = f"{task}_{dialogue_input}"
             task_started = time.monotonic()
