@@ -23,7 +23,6 @@ import gzip
 import hashlib
 import io
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +33,7 @@ from typing import IO, Literal
 
 from ingest.lock_file import UpstreamLock
 from ingest.registry import Dataset, UpstreamFile
+from ingest.work_paths import create_new_file, unique_work_path
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
 DOWNLOAD_ATTEMPTS = 3
@@ -334,8 +334,9 @@ def _download_to(url: str, folder: Path, name: str) -> Path:
     """GET url with a timeout into a new temporary file in folder, in chunks; raise on HTTP
     errors and on a body shorter than announced (the temporary file then removed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    temporary = unique_work_path(folder, f".{name}.", ".part")
     try:
+        handle = create_new_file(temporary)
         request = urllib.request.Request(url, headers={"User-Agent": "dialogue-warehouse"})
         with (
             os.fdopen(handle, "wb") as target,

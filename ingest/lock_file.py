@@ -19,13 +19,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.registry import UpstreamFile
+from ingest.work_paths import create_new_file, unique_work_path
 
 LOCK_FILE_NAME = "upstream_files.lock.tsv"
 COLUMNS = ("dataset", "path", "git_blob_sha1", "bytes", "replaces", "recorded_at")
@@ -92,11 +92,9 @@ class UpstreamLock:
                 (dataset, path, entry.git_blob_sha1, entry.size, entry.replaces, entry.recorded_at)
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
-        )
+        temporary = unique_work_path(self.path.parent, f".{self.path.name}.", ".part")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            with os.fdopen(create_new_file(temporary), "w", encoding="utf-8", newline="") as stream:
                 stream.write(buffer.getvalue())
             os.replace(temporary, self.path)
         except BaseException:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +37,7 @@ from ingest.fetch import (
 from ingest.lock_file import LOCK_FILE_NAME, UpstreamLock
 from ingest.registry import Dataset, UpstreamFile
 from ingest.sources import UpstreamFormatError, parser_for
+from ingest.work_paths import unique_work_path
 
 Progress = Callable[[str], None]
 Manifest = dict[str, dict[str, Any]]  # a dataset's previous manifest rows, by upstream path
@@ -497,11 +497,11 @@ def ingest_dataset(
     pieces_done: dict[str, _PieceOutcome] = {}  # pieces of chunked files, ingested by group
     pending: list = []  # (position, label, row, future of _convert_file)
     workers = ThreadPoolExecutor(ingest_workers(), thread_name_prefix=f"ingest-{dataset.id}")
-    work_dir: Path | None = None
+    # This run's own work folder: never one another run may be writing, or removing; named
+    # before it is made, so an interruption at any moment after finds it and removes it.
+    work_dir = unique_work_path(raw_dir, f".{dataset.id}.ingesting.")
     try:
-        # This run's own work folder: never one another run may be writing, or removing;
-        # made inside the try, so an interruption a moment after cannot leave it behind.
-        work_dir = Path(tempfile.mkdtemp(prefix=f".{dataset.id}.ingesting.", dir=raw_dir))
+        work_dir.mkdir()
         for position, file in enumerate(dataset.files, start=1):
             label = f"[{dataset.id} {position}/{len(dataset.files)}] {file.path}"
             row: dict[str, Any] = {
@@ -617,8 +617,7 @@ def ingest_dataset(
         # Files not started are dropped; those being converted finish (a file takes well under
         # a second) before the work folder they write into is removed.
         workers.shutdown(wait=True, cancel_futures=True)
-        if work_dir is not None:
-            shutil.rmtree(work_dir, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)
         raise
     finally:
         workers.shutdown(wait=True)

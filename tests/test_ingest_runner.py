@@ -486,6 +486,26 @@ def test_corrupt_json_fails_and_keeps_the_previous_folder(ingested: Run, tmp_pat
     assert leftovers(ingested.raw) == []
 
 
+def test_an_interruption_the_moment_the_work_folder_exists_leaves_nothing(
+    ingested: Run, mirror: Path, monkeypatch
+) -> None:
+    """Ctrl-C (or SIGTERM) landing right after the work folder is made, before anything else."""
+    before = snapshot(ingested.raw)
+    make_folder = Path.mkdir
+
+    def make_then_interrupt(self: Path, *args, **kwargs) -> None:
+        make_folder(self, *args, **kwargs)
+        if self.name.startswith(".camrest676.ingesting."):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "mkdir", make_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        ingested([camrest(None)], mirror, force=True)
+
+    assert leftovers(ingested.raw) == []
+    assert snapshot(ingested.raw) == before
+
+
 @pytest.mark.parametrize(
     ("mutate", "key", "path", "value"),
     [

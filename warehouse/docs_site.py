@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from ingest.work_paths import unique_work_path
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 CATALOGUED_TYPES = ("model", "seed", "snapshot")
@@ -143,8 +144,9 @@ def write_docs_site(
         document = catalog(connection, manifest)
     docs_dir = Path(docs_dir)
     docs_dir.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{docs_dir.name}.", dir=docs_dir.parent))
+    fresh = unique_work_path(docs_dir.parent, f".{docs_dir.name}.")  # named before it exists
     try:
+        fresh.mkdir()
         shutil.copyfile(DOCS_INDEX_FILE_PATH, fresh / "index.html")
         (fresh / "manifest.json").write_text(manifest_text, encoding="utf-8")
         (fresh / "catalog.json").write_text(json.dumps(document), encoding="utf-8")
