@@ -592,59 +592,30 @@ def label_examples(
 # Models -----------------------------------------------------------------------------------
 
 
-def _embedder_score_columns() -> frozenset[str]:
-    """Columns of embedder_scores (a warehouse built before base_model and value_percent
-    existed lacks them)."""
-    frame = query(
-        "select column_name from information_schema.columns "
-        f"where table_catalog = '{CATALOG}' and table_schema = 'main' and table_name = ?",
-        (EMBEDDER_SCORES,),
-    )
-    return frozenset(frame["column_name"]) if not frame.empty else frozenset()
-
-
-def _embedder_derived_columns() -> str:
-    """base_model and value_percent as the mart has them, or derived where it lacks them."""
-    present = _embedder_score_columns()
-    base_model = "base_model" if "base_model" in present else "cast(null as varchar)"
-    value_percent = "value_percent" if "value_percent" in present else "value * 100"
-    return f"{base_model} as base_model, {value_percent} as value_percent"
-
-
 def embedder_scores() -> pd.DataFrame:
     """Every evaluation run's scores, in percent (empty when the table is missing or empty)."""
     if not has_relation(EMBEDDER_SCORES):
         return pd.DataFrame()
     return query(
-        "select run_id, model, model_revision, "
-        f"{_embedder_derived_columns()}, dataset, locale, task, metric, "
-        "n_examples, parameters, started_at, seconds from embedder_scores "
+        "select run_id, model, model_revision, base_model, value_percent, dataset, locale, task, "
+        "metric, n_examples, parameters, started_at, seconds from embedder_scores "
         "order by task, metric, dataset, locale, model, started_at"
     )
 
 
 def latest_embedder_scores() -> pd.DataFrame:
-    """Per model, revision, dataset, locale, task and metric, the score of the newest run, in
-    percent, with the model the scored one was fine-tuned from (base_model, or null)."""
+    """Per model, revision, dataset, locale, task and metric, the score of the newest run (the
+    mart's is_latest_run), in percent, with the model the scored one was fine-tuned from
+    (base_model, or null) and the mart's model_label."""
     if not has_relation(EMBEDDER_SCORES):
         return pd.DataFrame()
     return query(
-        f"""
-        select * exclude (newest) from (
-            select
-                model,
-                model_revision,
-                model || ' @ ' || left(replace(model_revision, 'sha256:', ''), 8)
-                    as model_label,
-                {_embedder_derived_columns()},
-                dataset, locale, task, metric, value, n_examples, run_id, started_at,
-                row_number() over (
-                    partition by model, model_revision, dataset, locale, task, metric
-                    order by started_at desc, run_id desc
-                ) as newest
-            from embedder_scores
-        )
-        where newest = 1
+        """
+        select
+            model, model_revision, model_label, base_model, value_percent,
+            dataset, locale, task, metric, value, n_examples, run_id, started_at
+        from embedder_scores
+        where is_latest_run
         order by task, metric, dataset, locale, model
         """
     )

@@ -13,7 +13,6 @@ failure, with a one-line reason as the last line.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -30,8 +29,7 @@ from embedder_eval.runner import (
     refresh_warehouse,
     run_evaluation,
 )
-
-DATA_DIR = Path(os.environ.get("DW_DATA_DIR", "data"))
+from warehouse import config
 
 
 def _csv(value: str) -> list[str]:
@@ -52,6 +50,7 @@ def _shots(value: str) -> tuple[int, ...]:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    configured = config.paths()  # DW_DATA_DIR and DW_WAREHOUSE_PATH, read as the pipeline does
     parser = argparse.ArgumentParser(
         prog="python -m embedder_eval",
         description="Score a sentence-transformers model on intent classification (MTEB "
@@ -115,21 +114,22 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warehouse",
         type=Path,
-        default=Path(os.environ.get("DW_WAREHOUSE_PATH", DATA_DIR / "warehouse.duckdb")),
-        help="warehouse to read, opened read-only (default: $DW_WAREHOUSE_PATH or "
-        "data/warehouse.duckdb)",
+        default=configured.warehouse,
+        help="warehouse to read, opened read-only (default: $DW_WAREHOUSE_PATH, else "
+        "warehouse.duckdb in the data folder: $DW_DATA_DIR, else data)",
     )
     parser.add_argument(
         "--results-dir",
         type=Path,
-        default=DATA_DIR / "evaluations",
-        help="where the run's Parquet file goes (default: data/evaluations)",
+        default=configured.evaluations_dir,
+        help="where the run's Parquet file goes (default: evaluations/ in the data folder)",
     )
     parser.add_argument(
         "--cache-dir",
         type=Path,
-        default=DATA_DIR / "embeddings",
-        help="embedding cache, one folder per model identity (default: data/embeddings)",
+        default=configured.embeddings_dir,
+        help="embedding cache, one folder per model identity (default: embeddings/ in the "
+        "data folder)",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--batch-size", type=int, default=32, help="encode batch size (default 32)")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -798,26 +796,18 @@ def refresh_warehouse(
     """Rebuild only the evaluation models of the warehouse, in place, from the result files.
 
     Unlike `python run_pipeline.py`, this writes into the live warehouse file (no atomic swap);
-    it fails while another process holds the file open.
+    it fails while another process holds the file open, and while another run holds the data
+    folder (the warehouse's folder): one writer at a time, as for the pipeline.
     """
     from warehouse.build import run_dbt
+    from warehouse.run_lock import DataFolderLock
 
     arguments = ["build", "--select", "stg_evaluations__scores", "embedder_scores"]
     warehouse, raw_dir = Path(warehouse).resolve(), Path(raw_dir).resolve()
     results_dir = Path(results_dir).resolve()
-    ensure_results_placeholder(results_dir)
-    if "evaluations_dir" in inspect.signature(run_dbt).parameters:
+    with DataFolderLock(warehouse.parent, "embedder_eval --refresh-warehouse"):
+        ensure_results_placeholder(results_dir)
         result = run_dbt(arguments, warehouse, raw_dir, target_dir, evaluations_dir=results_dir)
-    else:  # a run_dbt that does not set DW_EVALUATIONS_DIR itself
-        previous = os.environ.get("DW_EVALUATIONS_DIR")
-        os.environ["DW_EVALUATIONS_DIR"] = str(results_dir)
-        try:
-            result = run_dbt(arguments, warehouse, raw_dir, target_dir)
-        finally:
-            if previous is None:
-                os.environ.pop("DW_EVALUATIONS_DIR", None)
-            else:
-                os.environ["DW_EVALUATIONS_DIR"] = previous
     if result.exception is not None or not result.success:
         reason = result.exception or "see the dbt output above"
         raise RuntimeError(f"dbt could not rebuild the evaluation models: {reason}")

@@ -10,13 +10,12 @@ last line.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-DATA_DIR = Path(os.environ.get("DW_DATA_DIR", "data"))
+from warehouse import config
 
 
 def _csv(value: str) -> list[str]:
@@ -34,6 +33,7 @@ def _positive_int(value: str) -> int:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    configured = config.paths()  # DW_DATA_DIR and DW_WAREHOUSE_PATH, read as the pipeline does
     parser = argparse.ArgumentParser(
         prog="python -m embedder_train",
         description="Fine-tune a sentence-transformers model on the warehouse's exported "
@@ -69,7 +69,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output",
         type=Path,
-        help="where the model goes (default: data/models/<base>-<pair types>-<steps>-<time>)",
+        help="where the model goes (default: models/<base>-<pair types>-<steps>-<time> in the "
+        "data folder)",
     )
     parser.add_argument(
         "--evaluate", action="store_true", help="score the trained model with embedder_eval"
@@ -82,11 +83,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warehouse",
         type=Path,
-        default=Path(os.environ.get("DW_WAREHOUSE_PATH", DATA_DIR / "warehouse.duckdb")),
-        help="warehouse to score on (default: $DW_WAREHOUSE_PATH or data/warehouse.duckdb)",
+        default=configured.warehouse,
+        help="warehouse to score on (default: $DW_WAREHOUSE_PATH, else warehouse.duckdb in the "
+        "data folder: $DW_DATA_DIR, else data)",
     )
-    parser.add_argument("--results-dir", type=Path, default=DATA_DIR / "evaluations")
-    parser.add_argument("--cache-dir", type=Path, default=DATA_DIR / "embeddings")
+    parser.add_argument("--results-dir", type=Path, default=configured.evaluations_dir)
+    parser.add_argument("--cache-dir", type=Path, default=configured.embeddings_dir)
     parser.add_argument(
         "--refresh-warehouse",
         action="store_true",
@@ -99,7 +101,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def default_output(model: str, pair_types: list[str], steps: int) -> Path:
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", model.split("/")[-1])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return DATA_DIR / "models" / f"{base}-{'+'.join(pair_types)}-{steps}steps-{stamp}"
+    return config.paths().models_dir / f"{base}-{'+'.join(pair_types)}-{steps}steps-{stamp}"
 
 
 def _score(model: str, arguments, progress):

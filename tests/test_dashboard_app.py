@@ -281,13 +281,7 @@ def test_models_page_says_no_evaluation_run_yet(warehouse, tmp_path, monkeypatch
     with duckdb.connect(str(copy)) as connection:
         if state == "missing":
             connection.execute("drop table if exists embedder_scores")
-        else:
-            connection.execute(
-                "create table if not exists embedder_scores (run_id varchar, model varchar, "
-                "model_revision varchar, dataset varchar, locale varchar, task varchar, "
-                "metric varchar, value double, n_examples bigint, parameters varchar, "
-                "started_at timestamp, seconds double)"
-            )
+        else:  # the mart as the build makes it, its rows removed
             connection.execute("delete from embedder_scores")
     monkeypatch.setenv("DW_WAREHOUSE_PATH", str(copy))
     app = open_page("models")
@@ -302,7 +296,16 @@ def test_models_page_compares_runs_per_task_and_metric(warehouse, tmp_path, monk
         connection.execute(
             """
             create or replace table embedder_scores as
-            select * from (values
+            select
+                run_id, model, model_revision,
+                model || ' @ ' || model_revision as model_label,
+                cast(null as varchar) as base_model, value * 100 as value_percent,
+                dataset, locale, task, metric, value, n_examples, parameters, started_at, seconds,
+                row_number() over (
+                    partition by model, model_revision, dataset, locale, task, metric
+                    order by started_at desc
+                ) = 1 as is_latest_run
+            from (values
                 ('run1', 'model-a', 'abc', 'banking77', 'en', 'intent_classification', 'accuracy', 0.8, 100, '{}', timestamp '2026-01-01 10:00:00', 12.0),
                 ('run1', 'model-a', 'abc', 'clinc150', 'en', 'intent_classification', 'accuracy', 0.7, 100, '{}', timestamp '2026-01-01 10:00:00', 12.0),
                 ('run2', 'model-b', 'def', 'banking77', 'en', 'intent_classification', 'accuracy', 0.9, 100, '{}', timestamp '2026-01-02 10:00:00', 15.0),

