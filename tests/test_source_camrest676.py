@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ingest import raw_store
-from ingest.sources import UpstreamFormatError, camrest676
+from ingest.sources import camrest676
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "camrest676" / "data" / "CamRest676.json"
 
 
 def table_of(records):
-    return raw_store.records_to_table(
-        records,
-        camrest676.SCHEMA,
-        source_path="data/CamRest676.json",
-        upstream_split=None,
-        locale="en",
-        location=str(FIXTURE),
-    )
+    return raw_table(records, camrest676.SCHEMA, "data/CamRest676.json", location=str(FIXTURE))
 
 
 def test_parses_dialogues_after_the_banner():
@@ -44,8 +35,7 @@ def test_mixed_type_system_acts_are_kept_as_json_text():
 def test_corrupt_json_names_the_file(tmp_path):
     broken = tmp_path / "CamRest676.json"
     broken.write_text('# banner\n[{"dial": [', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="CamRest676.json: not valid JSON"):
-        camrest676.parse(broken.read_bytes(), str(broken))
+    assert_parse_error(camrest676.parse, broken, "CamRest676.json: not valid JSON")
 
 
 def test_unexpected_key_is_refused():

@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
-
-from ingest import raw_store
-from ingest.sources import UpstreamFormatError, clinc150
+from ingest.sources import clinc150
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FIXTURE_DATA = FIXTURE_UPSTREAM / "clinc150" / "data"
 DATA_FULL = FIXTURE_DATA / "data_full.json"
 DOMAINS = FIXTURE_DATA / "domains.json"
-
-
-def table_of(records, schema, source_path):
-    return raw_store.records_to_table(
-        records,
-        schema,
-        source_path=source_path,
-        upstream_split=None,
-        locale="en",
-        location=source_path,
-    )
 
 
 def test_examples_keep_their_section_in_file_order():
@@ -38,7 +25,7 @@ def test_examples_keep_their_section_in_file_order():
         "oos_train": 1,
     }
     assert records[0] == {"section": "oos_val", "text": "a show on broadway", "intent": "oos"}
-    table = table_of(records, clinc150.EXAMPLE_SCHEMA, "data/data_full.json")
+    table = raw_table(records, clinc150.EXAMPLE_SCHEMA, "data/data_full.json")
     assert table.num_rows == 15
     rows = table.to_pylist()
     assert rows[4] == {
@@ -57,7 +44,7 @@ def test_examples_keep_their_section_in_file_order():
 
 def test_domains_become_one_record_each():
     records = clinc150.parse_domains(DOMAINS.read_bytes(), str(DOMAINS))
-    table = table_of(records, clinc150.DOMAIN_SCHEMA, "data/domains.json")
+    table = raw_table(records, clinc150.DOMAIN_SCHEMA, "data/domains.json")
     assert table.select(["domain", "intents"]).to_pylist() == [
         {"domain": "banking", "intents": ["balance", "transfer"]},
         {"domain": "travel", "intents": ["book_flight", "exchange_rate"]},
@@ -67,8 +54,7 @@ def test_domains_become_one_record_each():
 def test_corrupt_json_names_the_file(tmp_path):
     broken = tmp_path / "data_full.json"
     broken.write_text('{"train": [["hi", "greeting"]', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="data_full.json: not valid JSON"):
-        clinc150.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(clinc150.parse_examples, broken, "data_full.json: not valid JSON")
 
 
 def test_a_pair_of_three_items_is_refused(tmp_path):
@@ -77,24 +63,21 @@ def test_a_pair_of_three_items_is_refused(tmp_path):
         json.dumps({"train": [["hi", "greeting"], ["hello", "greeting", "extra"]]}),
         encoding="utf-8",
     )
-    with pytest.raises(UpstreamFormatError, match=r"data_full.json: train\[1\] is not a"):
-        clinc150.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(clinc150.parse_examples, broken, r"data_full.json: train\[1\] is not a")
 
 
 def test_an_unknown_section_is_refused(tmp_path):
     broken = tmp_path / "data_full.json"
     broken.write_text(json.dumps({"train": [], "dev": [["hi", "greeting"]]}), encoding="utf-8")
-    with pytest.raises(
-        UpstreamFormatError, match=r"data_full.json: unknown section\(s\) \['dev'\]"
-    ):
-        clinc150.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(
+        clinc150.parse_examples, broken, r"data_full.json: unknown section\(s\) \['dev'\]"
+    )
 
 
 def test_domains_must_map_to_lists_of_names(tmp_path):
     broken = tmp_path / "domains.json"
     broken.write_text(json.dumps({"banking": "balance"}), encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="domains.json: expected a JSON object"):
-        clinc150.parse_domains(broken.read_bytes(), str(broken))
+    assert_parse_error(clinc150.parse_domains, broken, "domains.json: expected a JSON object")
 
 
 def test_real_data_full_has_the_published_counts():

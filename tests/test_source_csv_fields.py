@@ -7,9 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
-from ingest.sources import UpstreamFormatError, banking77, msre2e
+from ingest.sources import banking77, msre2e
+from tests.source_support import assert_parse_error
 from tests.support import REPO_ROOT
 
 LONG_TEXT = "how do I top up " + "x" * 1_000_000
@@ -39,5 +38,4 @@ def test_a_fresh_interpreter_reads_it_too():
 def test_a_malformed_tsv_names_the_file(tmp_path):
     path = tmp_path / "movie_all.tsv"
     path.write_bytes(b"session.ID\tMessage.ID\n\xff\xfe broken")
-    with pytest.raises(UpstreamFormatError, match="movie_all.tsv"):
-        list(msre2e.parse(path.read_bytes(), str(path)))
+    assert_parse_error(msre2e.parse, path, "movie_all.tsv")

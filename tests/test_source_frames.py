@@ -9,10 +9,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import raw_store
-from ingest.runner import run_ingest
 from ingest.sources import UpstreamFormatError, frames
-from tests.support import FIXTURE_UPSTREAM, fixture_dataset, kept_in_extra
+from tests.source_support import assert_parse_error, ingest_fixture, raw_table
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "frames" / "frames.json"
 
@@ -26,14 +25,7 @@ def upstream() -> list[dict]:
 
 
 def to_table(records: list[dict]):
-    return raw_store.records_to_table(
-        records,
-        frames.SCHEMA,
-        source_path="frames.json",
-        upstream_split=None,
-        locale="en",
-        location=str(FIXTURE),
-    )
+    return raw_table(records, frames.SCHEMA, "frames.json", location=str(FIXTURE))
 
 
 def test_parser_is_a_generator():
@@ -101,8 +93,7 @@ def test_turns_that_are_not_a_list_are_left_for_the_raw_store():
 def test_corrupt_json_names_the_file(tmp_path: Path):
     path = tmp_path / "frames.json"
     path.write_text('[{"id": "x", "turns": [', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match=r"frames\.json: not valid JSON"):
-        list(frames.parse(path.read_bytes(), str(path)))
+    assert_parse_error(frames.parse, path, r"frames\.json: not valid JSON")
 
 
 def test_top_level_must_be_an_array_of_objects():
@@ -116,13 +107,7 @@ def test_invalid_utf8_names_the_file():
 
 
 def test_ingest_writes_every_dialogue(tmp_path: Path):
-    [report] = run_ingest(
-        [fixture_dataset("frames")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("frames", tmp_path)
     assert report.records == 3 and report.complete
     table = pq.read_table(tmp_path / "raw" / "frames" / "dialogues" / "frames.json.parquet")
     assert table.column("_record_index").to_pylist() == [0, 1, 2]

@@ -14,7 +14,8 @@ import pytest
 from ingest import raw_store
 from ingest.registry import REGISTRY, Dataset
 from ingest.runner import run_ingest
-from ingest.sources import UpstreamFormatError, atis, goo_split, snips
+from ingest.sources import atis, goo_split, snips
+from tests.source_support import assert_parse_error
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FIXTURE = FIXTURE_UPSTREAM / "slotgated-slu" / "data"
@@ -95,8 +96,7 @@ def test_only_the_line_terminator_is_removed(text, lines):
 def test_invalid_utf8_names_the_file(tmp_path):
     broken = tmp_path / "label"
     broken.write_bytes(b"PlayMusic\nGet\xffWeather\n")
-    with pytest.raises(UpstreamFormatError, match=r"label: not valid UTF-8"):
-        goo_split.parse_lines(broken.read_bytes(), str(broken))
+    assert_parse_error(goo_split.parse_lines, broken, r"label: not valid UTF-8")
 
 
 def test_records_get_their_line_position():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import raw_store
-from ingest.sources import UpstreamFormatError, hwu64
+from ingest.sources import hwu64
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FOLD = (
@@ -23,14 +23,7 @@ def parse_fixture(path: str):
 
 def test_parses_a_train_file_with_every_field_a_string():
     records = parse_fixture(TRAIN_ALARM_SET)
-    table = raw_store.records_to_table(
-        records,
-        hwu64.EXAMPLE_SCHEMA,
-        source_path=TRAIN_ALARM_SET,
-        upstream_split="train",
-        locale="en",
-        location=TRAIN_ALARM_SET,
-    )
+    table = raw_table(records, hwu64.EXAMPLE_SCHEMA, TRAIN_ALARM_SET, "train")
     assert table.num_rows == 3
     rows = table.to_pylist()
     assert rows[0] == {
@@ -67,8 +60,7 @@ def test_a_wrong_header_names_the_file(tmp_path):
         '1,alarm,set,"wake me up","wake me up","Wake me up"\n',
         encoding="utf-8",
     )
-    with pytest.raises(UpstreamFormatError, match=r"alarm_set.csv: header"):
-        hwu64.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: header")
 
 
 def test_a_row_with_a_missing_field_names_the_file_and_row(tmp_path):
@@ -78,15 +70,13 @@ def test_a_row_with_a_missing_field_names_the_file_and_row(tmp_path):
         '2;alarm;set;"set an alarm";"set an alarm"\n',
         encoding="utf-8",
     )
-    with pytest.raises(UpstreamFormatError, match=r"alarm_set.csv: row 3 has 5 fields"):
-        hwu64.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: row 3 has 5 fields")
 
 
 def test_invalid_utf8_names_the_file(tmp_path):
     broken = tmp_path / "alarm_set.csv"
     broken.write_bytes(f'{HEADER}\n1;alarm;set;"caf\xe9";"caf\xe9";"caf\xe9"\n'.encode("latin-1"))
-    with pytest.raises(UpstreamFormatError, match=r"alarm_set.csv: not valid UTF-8"):
-        hwu64.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: not valid UTF-8")
 
 
 @pytest.mark.parametrize(

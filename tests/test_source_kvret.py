@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import raw_store
-from ingest.sources import UpstreamFormatError, kvret
+from ingest.sources import kvret
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_KVRET = FIXTURE_UPSTREAM / "kvret" / "data"
@@ -19,14 +19,7 @@ def parse_fixture(relative: str) -> list[dict]:
 
 
 def to_table(records: list[dict], source_path: str, split: str):
-    return raw_store.records_to_table(
-        records,
-        kvret.SCHEMA,
-        source_path=source_path,
-        upstream_split=split,
-        locale="en",
-        location=source_path,
-    )
+    return raw_table(records, kvret.SCHEMA, source_path, split)
 
 
 def test_train_fixture_keeps_null_kb_items_and_an_empty_dialogue():
@@ -91,15 +84,13 @@ def test_test_fixture_has_an_empty_driver_utterance():
 def test_corrupt_json_names_the_file(tmp_path: Path):
     path = tmp_path / "kvret_dev_public.json"
     path.write_text('[{"dialogue": [], "scenario": {"uuid": "x"', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="kvret_dev_public.json"):
-        kvret.parse(path.read_bytes(), str(path))
+    assert_parse_error(kvret.parse, path, "kvret_dev_public.json")
 
 
 def test_invalid_utf8_names_the_file(tmp_path: Path):
     path = tmp_path / "kvret_test_public.json"
     path.write_bytes(b'[{"dialogue": [], "scenario": {"uuid": "\xff"}}]')
-    with pytest.raises(UpstreamFormatError, match="kvret_test_public.json"):
-        kvret.parse(path.read_bytes(), str(path))
+    assert_parse_error(kvret.parse, path, "kvret_test_public.json")
 
 
 def test_unexpected_scenario_key_is_rejected():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import tarfile
 from collections import Counter
 from collections.abc import Iterator
@@ -14,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import raw_store
-from ingest.runner import run_ingest
 from ingest.sources import UpstreamFormatError, massive
-from tests.support import FIXTURE_UPSTREAM, fixture_dataset
+from tests.source_support import assert_parse_error, ingest_fixture, jsonl, raw_table
+from tests.support import FIXTURE_UPSTREAM
 
 ARCHIVE_NAME = "amazon-massive-dataset-1.1.tar.gz"
 FIXTURE = FIXTURE_UPSTREAM / "massive" / ARCHIVE_NAME
@@ -35,10 +34,6 @@ def tarball(members: dict[str, bytes]) -> bytes:
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
     return gzip.compress(raw.getvalue(), mtime=0)
-
-
-def jsonl(*records: dict) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
 
 RECORD = {
@@ -91,13 +86,8 @@ def test_partitions_and_a_dev_test_intent_absent_from_train():
 
 
 def test_raw_table_keeps_slot_methods_and_judgments_and_en_us_has_none():
-    table = raw_store.records_to_table(
-        parse_fixture(),
-        massive.EXAMPLE_SCHEMA,
-        source_path=ARCHIVE_NAME,
-        upstream_split=None,
-        locale="mul",
-        location=str(FIXTURE),
+    table = raw_table(
+        parse_fixture(), massive.EXAMPLE_SCHEMA, ARCHIVE_NAME, locale="mul", location=str(FIXTURE)
     )
     rows = {(r["locale"], r["id"]): r for r in table.to_pylist()}
     assert table.num_rows == 24
@@ -161,8 +151,9 @@ def test_invalid_utf8_names_member_and_line():
 def test_truncated_archive_names_the_file(tmp_path, cut):
     broken = tmp_path / ARCHIVE_NAME
     broken.write_bytes(FIXTURE.read_bytes()[:cut])
-    with pytest.raises(UpstreamFormatError, match=rf"{ARCHIVE_NAME}: .*(truncated|not a readable)"):
-        list(massive.parse_examples(broken.read_bytes(), str(broken)))
+    assert_parse_error(
+        massive.parse_examples, broken, rf"{ARCHIVE_NAME}: .*(truncated|not a readable)"
+    )
 
 
 def test_not_a_gzip_file_names_the_file():
@@ -177,13 +168,7 @@ def test_archive_without_data_members_is_an_error():
 
 
 def test_ingest_writes_every_record_of_the_fixture(tmp_path: Path):
-    [report] = run_ingest(
-        [fixture_dataset("massive")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("massive", tmp_path)
     assert report.records == 24 and report.files_ingested == 1 and report.complete
     table = pq.read_table(tmp_path / "raw" / "massive" / "examples" / f"{ARCHIVE_NAME}.parquet")
     assert table.num_rows == 24

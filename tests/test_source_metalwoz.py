@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -13,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import raw_store
-from ingest.runner import run_ingest
 from ingest.sources import UpstreamFormatError, metalwoz
-from tests.support import FIXTURE_UPSTREAM, fixture_dataset, kept_in_extra
+from tests.source_support import assert_parse_error, ingest_fixture, jsonl, raw_table
+from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_DIR = FIXTURE_UPSTREAM / "metalwoz"
 TRAIN_ZIP = FIXTURE_DIR / "metalwoz-v1.zip"
@@ -43,10 +42,6 @@ def make_zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED)
         for name, content in members.items():
             archive.writestr(name, content)
     return raw.getvalue()
-
-
-def jsonl(*records: dict) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
 
 def test_parser_is_a_lazy_generator():
@@ -91,13 +86,8 @@ def test_held_out_zip_is_read_through_its_nested_zip():
 
 def test_raw_table_of_both_zips():
     for path, split, count in ((TRAIN_ZIP, "train", 5), (TEST_ZIP, "test", 3)):
-        table = raw_store.records_to_table(
-            parse_fixture(path),
-            metalwoz.SCHEMA,
-            source_path=path.name,
-            upstream_split=split,
-            locale="en",
-            location=str(path),
+        table = raw_table(
+            parse_fixture(path), metalwoz.SCHEMA, path.name, split, location=str(path)
         )
         assert table.num_rows == count
     assert table.column("turns").to_pylist()[1][-1] == (
@@ -107,17 +97,7 @@ def test_raw_table_of_both_zips():
 
 def test_unexpected_key_is_kept_by_the_raw_store():
     records = [{**DIALOGUE, "speakers": ["bot", "user", "bot"]}]
-    kept_in_extra(
-        raw_store.records_to_table(
-            records,
-            metalwoz.SCHEMA,
-            source_path="metalwoz-v1.zip",
-            upstream_split="train",
-            locale="en",
-            location="metalwoz-v1.zip",
-        ),
-        "speakers",
-    )
+    kept_in_extra(raw_table(records, metalwoz.SCHEMA, "metalwoz-v1.zip", "train"), "speakers")
 
 
 def test_dialogue_members_at_any_depth_and_nested_zips_at_any_depth():
@@ -178,8 +158,7 @@ def test_not_a_zip_names_the_file():
 def test_truncated_zip_names_the_file(tmp_path: Path):
     broken = tmp_path / "metalwoz-v1.zip"
     broken.write_bytes(TRAIN_ZIP.read_bytes()[:-40])
-    with pytest.raises(UpstreamFormatError, match=r"metalwoz-v1\.zip: not a readable zip"):
-        list(metalwoz.parse(broken.read_bytes(), str(broken)))
+    assert_parse_error(metalwoz.parse, broken, r"metalwoz-v1\.zip: not a readable zip")
 
 
 def test_corrupt_nested_zip_names_the_member():
@@ -209,13 +188,7 @@ def test_zip_without_dialogue_members_is_an_error():
 
 
 def test_ingest_writes_both_zips(tmp_path: Path):
-    [report] = run_ingest(
-        [fixture_dataset("metalwoz")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("metalwoz", tmp_path)
     assert report.records == 8 and report.files_ingested == 2 and report.complete
     dialogues = tmp_path / "raw" / "metalwoz" / "dialogues"
     test_table = pq.read_table(dialogues / "metalwoz-test-v1.zip.parquet")

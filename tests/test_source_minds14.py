@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import raw_store
-from ingest.runner import run_ingest
 from ingest.sources import UpstreamFormatError, minds14
-from tests.support import FIXTURE_UPSTREAM, fixture_dataset
+from tests.source_support import assert_parse_error, ingest_fixture, raw_table
+from tests.support import FIXTURE_UPSTREAM
 
 ARCHIVE_NAME = "MInDS-14.zip"
 FIXTURE = FIXTURE_UPSTREAM / "minds14" / ARCHIVE_NAME
@@ -90,13 +90,8 @@ def test_fixture_paths_fall_in_every_derived_split():
 
 
 def test_raw_table_fits_the_schema():
-    table = raw_store.records_to_table(
-        parse_fixture(),
-        minds14.EXAMPLE_SCHEMA,
-        source_path=ARCHIVE_NAME,
-        upstream_split=None,
-        locale="mul",
-        location=str(FIXTURE),
+    table = raw_table(
+        parse_fixture(), minds14.EXAMPLE_SCHEMA, ARCHIVE_NAME, locale="mul", location=str(FIXTURE)
     )
     assert table.num_rows == 10
     assert table.column_names[:5] == [
@@ -158,8 +153,7 @@ def test_missing_text_zip_names_the_file():
 def test_corrupt_zip_names_the_file(tmp_path):
     broken = tmp_path / ARCHIVE_NAME
     broken.write_bytes(FIXTURE.read_bytes()[:-40])
-    with pytest.raises(UpstreamFormatError, match=rf"{ARCHIVE_NAME}: not a readable zip file"):
-        minds14.parse_examples(broken.read_bytes(), str(broken))
+    assert_parse_error(minds14.parse_examples, broken, rf"{ARCHIVE_NAME}: not a readable zip file")
 
 
 def test_corrupt_inner_member_names_the_member():
@@ -171,13 +165,7 @@ def test_corrupt_inner_member_names_the_member():
 
 
 def test_ingest_writes_every_record_of_the_fixture(tmp_path: Path):
-    [report] = run_ingest(
-        [fixture_dataset("minds14")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("minds14", tmp_path)
     assert report.records == 10 and report.files_ingested == 1 and report.complete
     table = pq.read_table(tmp_path / "raw" / "minds14" / "examples" / f"{ARCHIVE_NAME}.parquet")
     assert table.num_rows == 10
@@ -197,13 +185,7 @@ def test_ingest_reads_the_zip_from_its_file_not_from_memory(tmp_path: Path, monk
         return table.parse(content, location, drift=drift)
 
     monkeypatch.setitem(minds14.TABLES, "examples", dataclasses.replace(table, parse=spy))
-    [report] = run_ingest(
-        [fixture_dataset("minds14")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("minds14", tmp_path)
     assert report.records == 10
     [stream] = given
     assert not isinstance(stream, bytes)  # an open file, which the zip reader seeks in

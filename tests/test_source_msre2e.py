@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import raw_store
-from ingest.runner import run_ingest
 from ingest.sources import UpstreamFormatError, decode_utf8, msre2e
-from tests.support import FIXTURE_UPSTREAM, fixture_dataset
+from tests.source_support import ingest_fixture, raw_table
+from tests.support import FIXTURE_UPSTREAM
 
 FIXTURE_DATA = FIXTURE_UPSTREAM / "msre2e" / "data"
 HEADER = "session.ID\tMessage.ID\tMessage.Timestamp\tMessage.From\tMessage.Text\tDialog-Acts\n"
@@ -113,13 +113,8 @@ def test_short_rows_empty_lines_and_multi_line_text():
 
 def test_raw_table_of_every_file():
     for domain, count in (("movie", 10), ("restaurant", 7), ("taxi", 6)):
-        table = raw_store.records_to_table(
-            parse_fixture(domain),
-            msre2e.SCHEMA,
-            source_path=f"data/{domain}_all.tsv",
-            upstream_split=None,
-            locale="en",
-            location=domain,
+        table = raw_table(
+            parse_fixture(domain), msre2e.SCHEMA, f"data/{domain}_all.tsv", location=domain
         )
         assert table.num_rows == count
         assert table.column("session_id").type == "int64"
@@ -155,13 +150,7 @@ def test_invalid_utf8_names_the_file():
 
 
 def test_ingest_writes_one_record_per_message_row(tmp_path: Path):
-    [report] = run_ingest(
-        [fixture_dataset("msre2e")],
-        tmp_path / "raw",
-        tmp_path / "cache",
-        mirror=FIXTURE_UPSTREAM,
-        progress=lambda _: None,
-    )
+    [report] = ingest_fixture("msre2e", tmp_path)
     assert report.records == 23 and report.files_ingested == 3 and report.complete
     table = pq.read_table(
         tmp_path / "raw" / "msre2e" / "messages" / "data" / "taxi_all.tsv.parquet"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ingest import raw_store
-from ingest.sources import UpstreamFormatError, multiwoz22
+from ingest.sources import multiwoz22
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_MULTIWOZ = FIXTURE_UPSTREAM / "multiwoz22" / "data" / "MultiWOZ_2.2"
@@ -20,14 +21,8 @@ def parse_fixture(split: str) -> list[dict]:
 
 
 def to_table(records: list[dict], split: str):
-    source_path = f"data/MultiWOZ_2.2/{split}/dialogues_001.json"
-    return raw_store.records_to_table(
-        records,
-        multiwoz22.SCHEMA,
-        source_path=source_path,
-        upstream_split=split,
-        locale="en",
-        location=source_path,
+    return raw_table(
+        records, multiwoz22.SCHEMA, f"data/MultiWOZ_2.2/{split}/dialogues_001.json", split
     )
 
 
@@ -110,15 +105,13 @@ def test_all_none_user_turn_is_kept():
 def test_corrupt_json_names_the_file(tmp_path: Path):
     path = tmp_path / "dialogues_001.json"
     path.write_text('[{"dialogue_id": "PMUL0117.json", "turns": [{', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="dialogues_001.json"):
-        multiwoz22.parse(path.read_bytes(), str(path))
+    assert_parse_error(multiwoz22.parse, path, "dialogues_001.json")
 
 
 def test_invalid_utf8_names_the_file(tmp_path: Path):
     path = tmp_path / "dialogues_002.json"
     path.write_bytes(b'[{"dialogue_id": "MUL0001.json", "services": ["caf\xe9"]}]')
-    with pytest.raises(UpstreamFormatError, match="dialogues_002.json"):
-        multiwoz22.parse(path.read_bytes(), str(path))
+    assert_parse_error(multiwoz22.parse, path, "dialogues_002.json")
 
 
 def test_unexpected_turn_key_is_rejected():

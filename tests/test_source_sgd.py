@@ -9,7 +9,8 @@ import pytest
 from ingest import raw_store
 from ingest.fetch import read_from_mirror
 from ingest.registry import REGISTRY
-from ingest.sources import UpstreamFormatError, sgd
+from ingest.sources import sgd
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_SGD = FIXTURE_UPSTREAM / "sgd"
@@ -21,15 +22,7 @@ def parse_fixture(split: str) -> list[dict]:
 
 
 def to_table(records: list[dict], split: str):
-    source_path = f"{split}/dialogues_001.json"
-    return raw_store.records_to_table(
-        records,
-        sgd.SCHEMA,
-        source_path=source_path,
-        upstream_split=split,
-        locale="en",
-        location=source_path,
-    )
+    return raw_table(records, sgd.SCHEMA, f"{split}/dialogues_001.json", split)
 
 
 def fixture_rows(split: str) -> list[dict]:
@@ -110,15 +103,13 @@ def test_fixture_slot_spans_point_at_their_values(split: str):
 def test_corrupt_json_names_the_file(tmp_path: Path):
     path = tmp_path / "dialogues_001.json"
     path.write_text('[{"dialogue_id": "1_00000", "turns": [', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="dialogues_001.json"):
-        sgd.parse(path.read_bytes(), str(path))
+    assert_parse_error(sgd.parse, path, "dialogues_001.json")
 
 
 def test_top_level_object_is_rejected(tmp_path: Path):
     path = tmp_path / "dialogues_002.json"
     path.write_text('{"dialogue_id": "2_00000"}', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="dialogues_002.json"):
-        sgd.parse(path.read_bytes(), str(path))
+    assert_parse_error(sgd.parse, path, "dialogues_002.json")
 
 
 def test_unexpected_frame_key_is_rejected():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import chunks, raw_store
+from ingest import chunks
 from ingest.registry import REGISTRY
 from ingest.sources import (
     UpstreamFormatError,
@@ -16,6 +16,7 @@ from ingest.sources import (
     taskmaster3,
     taskmaster4,
 )
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_TASKMASTER = FIXTURE_UPSTREAM / "taskmaster"
@@ -27,14 +28,7 @@ def parse_fixture(module, relative: str, table: str = "dialogues") -> list[dict]
 
 
 def to_rows(module, records: list[dict], source_path: str, table: str = "dialogues") -> list[dict]:
-    return raw_store.records_to_table(
-        records,
-        module.TABLES[table].schema,
-        source_path=source_path,
-        upstream_split=None,
-        locale="en",
-        location=source_path,
-    ).to_pylist()
+    return raw_table(records, module.TABLES[table].schema, source_path).to_pylist()
 
 
 def fixture_rows(module, relative: str, table: str = "dialogues") -> list[dict]:
@@ -279,8 +273,7 @@ def test_tm4_keeps_string_offsets_and_annotation_values_as_strings():
 def test_corrupt_json_names_the_file(tmp_path: Path, module, relative: str):
     path = tmp_path / Path(relative).name
     path.write_text('[{"conversation_id": "dlg-1", "utterances": [', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match=Path(relative).name):
-        module.TABLES["dialogues"].parse(path.read_bytes(), str(path))
+    assert_parse_error(module.TABLES["dialogues"].parse, path, Path(relative).name)
 
 
 def test_invalid_utf8_in_a_split_file_names_the_file():

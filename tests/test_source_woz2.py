@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import raw_store
-from ingest.sources import UpstreamFormatError, woz2
+from ingest.sources import woz2
+from tests.source_support import assert_parse_error, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_WOZ = FIXTURE_UPSTREAM / "woz2" / "data" / "woz"
@@ -20,14 +20,7 @@ def parse_fixture(name: str) -> list[dict]:
 
 
 def to_table(records: list[dict], source_path: str, split: str, locale: str):
-    return raw_store.records_to_table(
-        records,
-        woz2.SCHEMA,
-        source_path=source_path,
-        upstream_split=split,
-        locale=locale,
-        location=source_path,
-    )
+    return raw_table(records, woz2.SCHEMA, source_path, split, locale)
 
 
 def test_train_en_fixture_becomes_a_table_with_nesting_kept():
@@ -85,15 +78,13 @@ def test_every_fixture_file_parses(split: str, locale: str, count: int):
 def test_corrupt_json_names_the_file(tmp_path: Path):
     path = tmp_path / "woz_train_en.json"
     path.write_text('[{"dialogue_idx": 0, "dialogue": [', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="woz_train_en.json"):
-        woz2.parse(path.read_bytes(), str(path))
+    assert_parse_error(woz2.parse, path, "woz_train_en.json")
 
 
 def test_top_level_object_is_rejected(tmp_path: Path):
     path = tmp_path / "woz_test_de.json"
     path.write_text('{"dialogue_idx": 800}', encoding="utf-8")
-    with pytest.raises(UpstreamFormatError, match="woz_test_de.json"):
-        woz2.parse(path.read_bytes(), str(path))
+    assert_parse_error(woz2.parse, path, "woz_test_de.json")
 
 
 def test_unexpected_turn_key_is_rejected():

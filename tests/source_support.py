@@ -1,0 +1,59 @@
+"""Helpers for the tests of the source modules (ingest/sources): raw tables, ingests, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from ingest import raw_store
+from ingest.runner import DatasetReport, run_ingest
+from ingest.sources import UpstreamFormatError
+from tests.support import FIXTURE_UPSTREAM, fixture_dataset
+
+
+def raw_table(
+    records: list[dict],
+    schema: pa.Schema,
+    source_path: str,
+    split: str | None = None,
+    locale: str = "en",
+    location: str | None = None,
+) -> pa.Table:
+    """The raw table of records as raw_store writes it; location defaults to source_path."""
+    return raw_store.records_to_table(
+        records,
+        schema,
+        source_path=source_path,
+        upstream_split=split,
+        locale=locale,
+        location=source_path if location is None else location,
+    )
+
+
+def ingest_fixture(dataset_id: str, work_dir: Path) -> list[DatasetReport]:
+    """run_ingest of the dataset's fixture files into work_dir/raw (cache work_dir/cache);
+    returns its reports, one per dataset."""
+    return run_ingest(
+        [fixture_dataset(dataset_id)],
+        work_dir / "raw",
+        work_dir / "cache",
+        mirror=FIXTURE_UPSTREAM,
+        progress=lambda _: None,
+    )
+
+
+def assert_parse_error(parse: Callable, path: Path, match: str) -> None:
+    """Parsing the file at path (its bytes, its name as location) raises UpstreamFormatError
+    with a message matching match. The result is read whole, as a generator parser raises only
+    while it is read."""
+    with pytest.raises(UpstreamFormatError, match=match):
+        list(parse(path.read_bytes(), str(path)))
+
+
+def jsonl(*records: dict) -> bytes:
+    """JSON Lines: one record a line, UTF-8, non-ASCII characters as they are."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
