@@ -195,6 +195,10 @@ def run(arguments: argparse.Namespace, console: Console) -> None:
     data_dir, warehouse_path = configured.data_dir, configured.warehouse
     names = arguments.datasets.split(",") if arguments.datasets else None
     datasets = select_datasets([name.strip() for name in names] if names else None)
+    if not arguments.skip_build:  # refuse a warehouse path it may not replace, before any work
+        from warehouse.build import check_warehouse_target
+
+        check_warehouse_target(warehouse_path)
     if arguments.export:  # refuse a target it may not write before ingesting or building
         from warehouse.export import check_export_target
 

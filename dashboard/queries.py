@@ -86,6 +86,11 @@ REBUILD_HINT = (
     "Build it again with `python run_pipeline.py` (see the README), or point "
     "`DW_WAREHOUSE_PATH` at a warehouse file."
 )
+# The pipeline refuses to replace a folder or a file that is not a DuckDB database.
+MOVE_AWAY_HINT = (
+    "Move it away (the pipeline never overwrites what is not a DuckDB database) and build with "
+    "`python run_pipeline.py` (see the README), or point `DW_WAREHOUSE_PATH` at a warehouse file."
+)
 
 
 def _one_line(error: BaseException) -> str:
@@ -100,7 +105,7 @@ def warehouse_problem() -> str | None:
         return None
     path = Path(version.path)
     if path.is_dir():
-        return f"`{path}` is a folder, not a warehouse file. {REBUILD_HINT}"
+        return f"`{path}` is a folder, not a warehouse file. {MOVE_AWAY_HINT}"
     if version.size == 0:
         return f"`{path}` is an empty file (0 bytes), not a warehouse. {REBUILD_HINT}"
     try:
@@ -122,7 +127,7 @@ def warehouse_problem() -> str | None:
             )
         return (
             f"`{path}` is not a DuckDB database this version of DuckDB can read: "
-            f"{_one_line(error)}. {REBUILD_HINT}"
+            f"{_one_line(error)}. {MOVE_AWAY_HINT}"
         )
     if not present:
         return f"`{path}` holds no tables: it is not a built warehouse. {REBUILD_HINT}"

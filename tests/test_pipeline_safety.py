@@ -159,3 +159,35 @@ def test_sigterm_mid_ingest_leaves_whole_dataset_folders_and_no_work_folders(tmp
     assert stderr.strip().splitlines()[-1].startswith("FAILED: ingest interrupted (SIGTERM): ")
     assert sorted(path.name for path in raw.iterdir()) == ["camrest676"]  # whole, and no work
     assert (raw / "camrest676" / "_manifest.parquet").is_file()
+
+
+@pytest.mark.parametrize("target", ["folder", "someone's file"])
+def test_a_warehouse_path_the_build_may_not_replace_is_refused_before_any_work(tmp_path, target):
+    """DW_WAREHOUSE_PATH at a folder, or at a file that is not a DuckDB database: the run stops
+    at once (not after a whole build), says why in one line, and leaves it as it was."""
+    data_dir = tmp_path / HOSTILE_NAME
+    warehouse = tmp_path / "warehouse.duckdb"
+    if target == "folder":
+        warehouse.mkdir()
+        (warehouse / "kept.txt").write_text("mine", encoding="utf-8")
+    else:
+        warehouse.write_text("my notes, not a database\n", encoding="utf-8")
+    before = sorted(path.name for path in tmp_path.rglob("*"))
+    run = subprocess.run(
+        [sys.executable, "run_pipeline.py", "--datasets", "camrest676"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DW_DATA_DIR": str(data_dir), "DW_WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    [last] = run.stderr.strip().splitlines()[-1:]
+    expected = "is a folder, not a file" if target == "folder" else "is not a DuckDB database"
+    assert last.startswith(f"FAILED: BuildError: warehouse path {warehouse} ") and expected in last
+    assert "ingest:" not in run.stdout  # nothing was read or written
+    assert sorted(path.name for path in tmp_path.rglob("*")) == before
+    if target == "folder":
+        assert (warehouse / "kept.txt").read_text(encoding="utf-8") == "mine"
+    else:
+        assert warehouse.read_text(encoding="utf-8") == "my notes, not a database\n"

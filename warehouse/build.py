@@ -69,6 +69,30 @@ class BuildSummary:
     status_line: dict[str, int] = field(default_factory=dict)
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB database file
+DUCKDB_MAGIC_OFFSET = 8
+
+
+def check_warehouse_target(warehouse_path: Path) -> None:
+    """Refuse, before any work, a warehouse path the build could not or must not replace: a
+    folder, or a file that is not a DuckDB database (someone's file, never the project's)."""
+    path = Path(warehouse_path)
+    if path.is_dir():
+        raise BuildError(
+            f"warehouse path {path} is a folder, not a file: set DW_WAREHOUSE_PATH to a file "
+            f"(e.g. {path / 'warehouse.duckdb'}) or unset it"
+        )
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as stream:
+            stream.seek(DUCKDB_MAGIC_OFFSET)
+            if stream.read(len(DUCKDB_MAGIC)) != DUCKDB_MAGIC:
+                raise BuildError(
+                    f"warehouse path {path} is a file that is not a DuckDB database; the build "
+                    "replaces the warehouse file, so it refuses to overwrite it: move it away or "
+                    "set DW_WAREHOUSE_PATH elsewhere"
+                )
+
+
 def default_evaluations_dir(raw_dir: Path) -> Path:
     """Where embedder evaluation results live: `evaluations/` beside the raw folder."""
     return raw_dir.resolve().parent / "evaluations"
