@@ -10,22 +10,33 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.browser_support import (
+    PAGE_SECONDS,
+    free_port,
+    launched_chromium,
+    new_page,
+    open_dashboard_page,
+    requires_chromium,
+    running_dashboard,
+)
 from tests.support import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "screenshots"
-STARTUP_SECONDS = 60
-PAGE_SECONDS = 60
+# `streamlit run` options of these tests: on 127.0.0.1, opening no browser, sending no statistics
+HEADLESS_ON_LOOPBACK = [
+    "--server.address",
+    "127.0.0.1",
+    "--server.headless",
+    "true",
+    "--browser.gatherUsageStats",
+    "false",
+]
 
 # (url path, heading, charts the page draws on the fixture warehouse; None: counted from it)
 PAGES = [
@@ -39,29 +50,7 @@ PAGES = [
     ("build", "Build the warehouse", 0),
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (install the Debian package chromium)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"streamlit did not answer on {url} within {STARTUP_SECONDS}s")
+pytestmark = requires_chromium
 
 
 def evaluation_charts(warehouse: Path) -> int:
@@ -81,67 +70,20 @@ def dashboard_url(fixture_warehouse, tmp_path_factory):
     data_dir, _ = fixture_warehouse
     copy = tmp_path_factory.mktemp("dashboard")
     shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
-    port = free_port()
     environment = {
         **os.environ,
         "DW_WAREHOUSE_PATH": str(copy / "warehouse.duckdb"),
     }
-    log = (copy / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with running_dashboard(
+        free_port(), HEADLESS_ON_LOOPBACK, environment, copy / "streamlit.log"
+    ) as url:
         yield url, copy / "warehouse.duckdb"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
-
-
-def wait_for_the_script_to_finish(page) -> None:
-    """Streamlit shows a running indicator while the page's script runs."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=PAGE_SECONDS * 1000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
-        timeout=PAGE_SECONDS * 1000,
-    )
 
 
 def screenshot_whole_page(page, path: Path) -> None:
@@ -161,12 +103,9 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
     url, warehouse = dashboard_url
     if n_charts is None:
         n_charts = evaluation_charts(warehouse)
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    try:
+    with new_page(browser) as page:
         started = time.monotonic()
-        page.goto(f"{url}/{url_path}", wait_until="domcontentloaded")
-        page.get_by_role("heading", name=heading, level=1).wait_for(timeout=PAGE_SECONDS * 1000)
-        wait_for_the_script_to_finish(page)
+        open_dashboard_page(page, f"{url}/{url_path}", heading)
         with capsys.disabled():  # a figure, not an assert: the page's first load in a new tab
             print(f"\n{url_path or 'overview'}: rendered in {time.monotonic() - started:.2f} s")
         charts = page.locator('[data-testid="stVegaLiteChart"]')
@@ -188,8 +127,6 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         SCREENSHOTS.mkdir(exist_ok=True)
         screenshot_whole_page(page, SCREENSHOTS / f"{url_path or 'overview'}.png")
-    finally:
-        page.close()
 
 
 def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
@@ -204,13 +141,8 @@ def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
     for result in results:
         if result["unique_id"].startswith("test."):
             counted[result["status"]] = counted.get(result["status"], 0) + 1
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    try:
-        page.goto(f"{url}/data_quality", wait_until="domcontentloaded")
-        page.get_by_role("heading", name="Data quality", level=1).wait_for(
-            timeout=PAGE_SECONDS * 1000
-        )
-        wait_for_the_script_to_finish(page)
+    with new_page(browser) as page:
+        open_dashboard_page(page, f"{url}/data_quality", "Data quality")
         shown = page.evaluate(
             """() => Object.fromEntries(
                 [...document.querySelectorAll('[data-testid="stMetric"]')].map(metric => [
@@ -219,8 +151,6 @@ def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
                 ])
             )"""
         )
-    finally:
-        page.close()
     assert counted.get("pass", 0) > 50
     for label, status in (("Passed", "pass"), ("Warned", "warn"), ("Failed", "fail")):
         assert shown[label] == f"{counted.get(status, 0):,}", (label, shown)
@@ -280,40 +210,11 @@ def models_dashboard_url(fixture_warehouse, tmp_path_factory):
     write_compared_runs(copy / "evaluations")
     ensure_results_placeholder(copy / "evaluations")
     refresh_warehouse(warehouse, copy / "evaluations", data_dir / "raw", copy / "target")
-    port = free_port()
-    log = (copy / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DW_WAREHOUSE_PATH": str(warehouse)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    environment = {**os.environ, "DW_WAREHOUSE_PATH": str(warehouse)}
+    with running_dashboard(
+        free_port(), HEADLESS_ON_LOOPBACK, environment, copy / "streamlit.log"
+    ) as url:
         yield url, warehouse
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def overlaps(first: dict, second: dict) -> bool:
@@ -340,11 +241,8 @@ def test_models_page_shows_a_fine_tuned_model_beside_its_base_with_readable_valu
             ).fetchall()
         ]
     assert set(labels) == {BASE, TUNED}
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    try:
-        page.goto(f"{url}/models", wait_until="domcontentloaded")
-        page.get_by_role("heading", name="Models", level=1).wait_for(timeout=PAGE_SECONDS * 1000)
-        wait_for_the_script_to_finish(page)
+    with new_page(browser) as page:
+        open_dashboard_page(page, f"{url}/models", "Models")
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         charts.nth(len(tasks) - 1).locator("svg.marks").wait_for(timeout=PAGE_SECONDS * 1000)
         assert charts.count() == len(tasks)  # one grouped chart per task
@@ -401,5 +299,3 @@ def test_models_page_shows_a_fine_tuned_model_beside_its_base_with_readable_valu
             assert labels[BASE] in legend and labels[TUNED] in legend
         SCREENSHOTS.mkdir(exist_ok=True)
         screenshot_whole_page(page, SCREENSHOTS / "models_compared.png")
-    finally:
-        page.close()

@@ -9,23 +9,20 @@ click, its progress, then the Overview with the built data, with no reload. Skip
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.support import REPO_ROOT, require_mirror
-from tests.test_dashboard_browser import (
-    CHROMIUM,
-    browser,  # noqa: F401  (the fixture)
+from tests.browser_support import (
     free_port,
-    wait_until_healthy,
+    launched_chromium,
+    new_page,
+    requires_chromium,
+    running_dashboard,
 )
+from tests.support import require_mirror
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (install the Debian package chromium)"
-)
+pytestmark = requires_chromium
 BUILD_SECONDS = 300
 
 
@@ -35,8 +32,6 @@ def dashboard_without_a_warehouse(tmp_path):
     mirror.mkdir()
     (mirror / "camrest676").symlink_to(require_mirror() / "camrest676")
     data_dir = tmp_path / "data"
-    port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
     environment = {
         **os.environ,
         "DW_DATA_DIR": str(data_dir),
@@ -44,34 +39,23 @@ def dashboard_without_a_warehouse(tmp_path):
         "DW_DASHBOARD_BUILD": "1",
     }
     environment.pop("DW_WAREHOUSE_PATH", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with running_dashboard(
+        free_port(), ["--server.address", "127.0.0.1"], environment, tmp_path / "streamlit.log"
+    ) as url:
         yield url, data_dir
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def test_the_dashboard_builds_its_warehouse_and_shows_it_without_a_reload(
-    dashboard_without_a_warehouse,
-    browser,  # noqa: F811
+    dashboard_without_a_warehouse, browser
 ):
     url, data_dir = dashboard_without_a_warehouse
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    try:
+    with new_page(browser) as page:
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_role("heading", name="Build the warehouse", level=1).wait_for(timeout=60_000)
         # Started by itself: no click. The progress shows the pipeline's stages as they pass.
@@ -92,5 +76,3 @@ def test_the_dashboard_builds_its_warehouse_and_shows_it_without_a_reload(
         dialogues.first.wait_for(timeout=60_000)
         assert "676" in dialogues.first.inner_text()  # CamRest676's dialogues
         assert page.locator('[data-testid="stException"]').count() == 0
-    finally:
-        page.close()

@@ -5,25 +5,21 @@ page saying what is wrong, with no exception. Skipped where /usr/bin/chromium is
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import REPO_ROOT
-from tests.test_dashboard_browser import (
-    CHROMIUM,
+from tests.browser_support import (
     PAGE_SECONDS,
-    browser,  # noqa: F401  (the fixture)
     free_port,
+    launched_chromium,
+    new_page,
+    requires_chromium,
+    running_dashboard,
     wait_for_the_script_to_finish,
-    wait_until_healthy,
 )
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (install the Debian package chromium)"
-)
+pytestmark = requires_chromium
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -48,26 +44,16 @@ def garbage_dashboard(tmp_path_factory):
     garbage = folder / "warehouse.duckdb"
     garbage.write_bytes(b"\x00not a duckdb file\x00" * 1000)
     port = free_port()
-    log = (folder / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py"]
-        + ["--server.port", str(port)],
-        cwd=REPO_ROOT,  # where .streamlit/config.toml is read from
-        env={**os.environ, "DW_WAREHOUSE_PATH": str(garbage)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    environment = {**os.environ, "DW_WAREHOUSE_PATH": str(garbage)}
+    # No --server.address: the address is the one .streamlit/config.toml gives.
+    with running_dashboard(port, [], environment, folder / "streamlit.log") as url:
         yield url, port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def test_the_dashboard_listens_on_loopback_only_by_default(garbage_dashboard):
@@ -76,10 +62,9 @@ def test_the_dashboard_listens_on_loopback_only_by_default(garbage_dashboard):
     assert addresses and addresses <= LOOPBACK, addresses
 
 
-def test_a_garbage_warehouse_shows_what_is_wrong_in_chromium(garbage_dashboard, browser):  # noqa: F811
+def test_a_garbage_warehouse_shows_what_is_wrong_in_chromium(garbage_dashboard, browser):
     url, _ = garbage_dashboard
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    try:
+    with new_page(browser) as page:
         page.goto(url, timeout=PAGE_SECONDS * 1000)
         wait_for_the_script_to_finish(page)
         heading = page.locator("h1").first.inner_text(timeout=PAGE_SECONDS * 1000)
@@ -87,5 +72,3 @@ def test_a_garbage_warehouse_shows_what_is_wrong_in_chromium(garbage_dashboard, 
         body = page.locator('[data-testid="stAlert"]').first.inner_text()
         assert "is not a DuckDB database" in body
         assert page.locator('[data-testid="stException"]').count() == 0
-    finally:
-        page.close()
