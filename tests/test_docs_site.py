@@ -10,8 +10,8 @@ import urllib.request
 
 import duckdb
 
+from tests.browser_support import free_port
 from tests.support import REPO_ROOT
-from tests.test_dashboard_browser import free_port
 
 
 def test_the_build_writes_a_docs_site_with_the_catalog_of_the_warehouse(fixture_warehouse):
