@@ -26,14 +26,14 @@ lines_zipped as (
     select
         coalesce(
             examples._source_path, tokens._source_path, slot_tags._source_path
-        ) as source_path,
+        ) as _source_path,
         coalesce(
             examples._record_index, tokens._record_index, slot_tags._record_index
-        ) as record_index,
+        ) as _record_index,
         coalesce(
             examples._upstream_split, tokens._upstream_split, slot_tags._upstream_split
-        ) as upstream_split,
-        coalesce(examples._locale, tokens._locale, slot_tags._locale) as locale,
+        ) as _upstream_split,
+        coalesce(examples._locale, tokens._locale, slot_tags._locale) as _locale,
         tokens.line as token_line,
         examples.line as label_line
     from examples
@@ -51,28 +51,17 @@ lines_zipped as (
 ),
 
 renamed as (
-
-    select
-        '{{ dataset }}' as dataset,
-        source_path,
-        record_index,
-        upstream_split || '#' || cast(record_index + 1 as string) as source_example_id,
-        upstream_split,
-        {{ normalise_split('upstream_split') }} as split,
-        'official' as split_source,
-        locale,
-        token_line as raw_text,
-        {{ clean_text('token_line') }} as text,
-        cast(null as string) as english_text,
-        label_line as label,
-        cast(null as string) as scenario,
-        false as is_out_of_scope
-    from lines_zipped
-
+    {{ renamed_examples(
+        dataset,
+        'lines_zipped',
+        source_example_id="_upstream_split || '#' || cast(_record_index + 1 as string)",
+        raw_text='token_line',
+        label='label_line',
+    ) }}
 ),
 
 keyed as (
-    {{ keyed_examples('renamed') }}
+    {{ keyed_records('renamed', 'example') }}
 )
 
 select * from keyed

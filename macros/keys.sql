@@ -35,13 +35,37 @@
     end
 {%- endmacro %}
 
-{#- The last step of a staging examples model: the corpus-wide example_id first, then every
+{#- The last step of a staging dialogues or examples model (kind 'dialogue' or 'example'): the
+    corpus-wide <kind>_id, record_key of the relation's source_<kind>_id, first, then every
     column of the relation. -#}
-{% macro keyed_examples(relation) %}
+{% macro keyed_records(relation, kind) %}
     select
-        {{ record_key('dataset', 'split', 'locale', 'source_example_id') }} as example_id,
+        {{ record_key('dataset', 'split', 'locale', 'source_' ~ kind ~ '_id') }} as {{ kind }}_id,
         *
     from {{ relation }}
+{% endmacro %}
+
+{#- A whole staging model for a source whose records are dialogues or examples, one each: the
+    import CTE `source`, the renaming step (renamed_step, SQL over `source`: renamed_dialogues
+    or renamed_examples) and keyed_records of kind. -#}
+{% macro staged_records(source_relation, renamed_step, kind) %}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+    {{ renamed_step }}
+),
+
+keyed as (
+    {{ keyed_records('renamed', kind) }}
+)
+
+select * from keyed
 {% endmacro %}
 
 {#- A string of hexadecimal digits as an integer (engines differ: Spark's cast gives null). -#}
@@ -57,51 +81,46 @@
     cast(conv({{ expression }}, 16, 10) as bigint)
 {%- endmacro %}
 
-{#- The last step of a staging dialogues model: the corpus-wide dialogue_id first, then every
-    column of the relation. -#}
-{% macro keyed_dialogues(relation) %}
-    select
-        {{ record_key('dataset', 'split', 'locale', 'source_dialogue_id') }} as dialogue_id,
-        *
-    from {{ relation }}
-{% endmacro %}
-
-{#- A whole staging dialogues model for a source whose records are dialogues: the upstream id
-    and services are SQL expressions over the record; the split is upstream's
-    (normalise_split), or derived from derived_split_key where upstream has none. -#}
-{% macro staged_dialogues(dataset, source_relation, source_dialogue_id, services, derived_split_key=none) %}
-with
-
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
-renamed as (
-
-    select
+{#- The columns a staging dialogues or examples model (kind 'dialogue' or 'example') starts
+    with, over a relation with the raw store's _source_path and _record_index: dataset,
+    source_path, record_index, source_<kind>_id (source_id as a string), upstream_split,
+    split, split_source and locale. The split is upstream's (normalise_split of
+    official_split, by default upstream_split: 'official'), or derived from
+    derived_split_key where upstream has none ('derived'), or, for a rule of its own, the
+    expressions split and split_source. -#}
+{% macro record_columns(dataset, kind, source_id, upstream_split='_upstream_split',
+    official_split=none, derived_split_key=none, split=none, split_source=none, locale='_locale') %}
         '{{ dataset }}' as dataset,
         _source_path as source_path,
         _record_index as record_index,
-        cast({{ source_dialogue_id }} as string) as source_dialogue_id,
-        _upstream_split as upstream_split,
-        {%- if derived_split_key is none %}
-        {{ normalise_split('_upstream_split') }} as split,
+        cast({{ source_id }} as string) as source_{{ kind }}_id,
+        {{ upstream_split }} as upstream_split,
+        {%- if split is not none %}
+        {{ split }} as split,
+        {{ split_source }} as split_source,
+        {%- elif derived_split_key is none %}
+        {{ normalise_split(official_split if official_split is not none else upstream_split) }} as split,
         'official' as split_source,
         {%- else %}
         {{ derived_split(derived_split_key) }} as split,
         'derived' as split_source,
         {%- endif %}
-        _locale as locale,
+        {{ locale }} as locale
+{%- endmacro %}
+
+{#- The renaming step of a staging dialogues model: one row per row of `relation`, the columns
+    of int_dialogues_unioned's contract but the id (keyed_records adds it): record_columns
+    (its keyword arguments are taken here), then services, an SQL expression over the row. -#}
+{% macro renamed_dialogues(dataset, relation, source_dialogue_id, services) %}
+    select
+        {{ record_columns(dataset, 'dialogue', source_dialogue_id, **kwargs) }},
         {{ services }} as services
-    from source
+    from {{ relation }}
+{% endmacro %}
 
-),
-
-keyed as (
-    {{ keyed_dialogues('renamed') }}
-)
-
-select * from keyed
+{#- A whole staging dialogues model for a source whose records are dialogues, one each: the
+    keyword arguments are renamed_dialogues' (the upstream id and services, SQL expressions
+    over the record; derived_split_key where upstream has no split). -#}
+{% macro staged_dialogues(dataset, source_relation) %}
+    {{ staged_records(source_relation, renamed_dialogues(dataset, 'source', **kwargs), 'dialogue') }}
 {% endmacro %}

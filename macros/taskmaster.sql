@@ -42,3 +42,85 @@ normalised as (
 
 select * from normalised
 {% endmacro %}
+
+{#- Staging for the dialogues of the Taskmaster releases whose split is given by lists naming
+    each dialogue's conversation_id (TM-1's id lists, TM-3's split folders): the dialogues
+    joined to their lists is the one join this model does. A dialogue named by exactly one
+    list takes its split ('official'); one named by no list or by several gets the derived
+    split ('derived', keyed '<dataset>:<conversation_id>'), with the lists that name it, if
+    any, '|'-joined in upstream_split, so a gap or conflict stays visible. service is the
+    dialogue's one service (domain), an SQL expression over the dialogue record; where it is
+    null the dialogue has none. -#}
+{% macro taskmaster_dialogues_split_by_lists(dataset, dialogues_relation, split_lists_relation, service) %}
+with
+
+dialogues as (
+
+    select * from {{ dialogues_relation }}
+
+),
+
+split_lists as (
+
+    select * from {{ split_lists_relation }}
+
+),
+
+split_lists_per_id as (
+
+    select
+        conversation_id,
+        {{ ordered_string_agg('_upstream_split', "'|'", '_upstream_split', distinct=true) }} as listed_splits,
+        count(distinct _upstream_split) as n_lists
+    from split_lists
+    group by conversation_id
+
+),
+
+dialogues_with_lists as (
+
+    select
+        dialogues.*,
+        split_lists_per_id.listed_splits,
+        coalesce(split_lists_per_id.n_lists, 0) as n_lists
+    from dialogues
+    left join split_lists_per_id
+        on dialogues.conversation_id = split_lists_per_id.conversation_id
+
+),
+
+splits_assigned as (
+
+    select
+        *,
+        case
+            when n_lists = 1 then {{ normalise_split('listed_splits') }}
+            else {{ derived_split("'" ~ dataset ~ ":' || conversation_id") }}
+        end as assigned_split,
+        case when n_lists = 1 then 'official' else 'derived' end as assigned_split_source,
+        case
+            when {{ service }} is null then {{ empty_string_list() }}
+            else {{ list_of([service]) }}
+        end as listed_services
+    from dialogues_with_lists
+
+),
+
+renamed as (
+    {{ renamed_dialogues(
+        dataset,
+        'splits_assigned',
+        source_dialogue_id='conversation_id',
+        services='listed_services',
+        upstream_split='listed_splits',
+        split='assigned_split',
+        split_source='assigned_split_source',
+    ) }}
+),
+
+keyed as (
+    {{ keyed_records('renamed', 'dialogue') }}
+)
+
+select * from keyed
+{% endmacro %}

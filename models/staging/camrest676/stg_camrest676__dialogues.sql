@@ -16,28 +16,32 @@ counted as (
 
 ),
 
-renamed as (
+split_assigned as (
 
     select
-        'camrest676' as dataset,
-        _source_path as source_path,
-        _record_index as record_index,
-        cast(dialogue_id as varchar) as source_dialogue_id,
-        _upstream_split as upstream_split,
+        *,
         case
             when _record_index < n_dialogues_in_file - 2 * round(n_dialogues_in_file / 5) then 'train'
             when _record_index < n_dialogues_in_file - round(n_dialogues_in_file / 5) then 'validation'
             else 'test'
-        end as split,
-        'derived' as split_source,
-        _locale as locale,
-        {{ list_of(["'restaurant'"]) }} as services
+        end as file_order_split
     from counted
 
 ),
 
+renamed as (
+    {{ renamed_dialogues(
+        'camrest676',
+        'split_assigned',
+        source_dialogue_id='dialogue_id',
+        services=list_of(["'restaurant'"]),
+        split='file_order_split',
+        split_source="'derived'",
+    ) }}
+),
+
 keyed as (
-    {{ keyed_dialogues('renamed') }}
+    {{ keyed_records('renamed', 'dialogue') }}
 )
 
 select * from keyed

@@ -22,28 +22,20 @@ positioned as (
 ),
 
 renamed as (
-
-    select
-        'clinc150' as dataset,
-        _source_path as source_path,
-        _record_index as record_index,
-        section || '#' || cast(section_position as varchar) as source_example_id,
-        section as upstream_split,
-        {{ normalise_split("regexp_replace(section, '^oos_', '')") }} as split,
-        'official' as split_source,
-        _locale as locale,
-        text as raw_text,
-        {{ clean_text('text') }} as text,
-        cast(null as varchar) as english_text,
-        intent as label,
-        cast(null as varchar) as scenario,
-        starts_with(section, 'oos_') as is_out_of_scope
-    from positioned
-
+    {{ renamed_examples(
+        'clinc150',
+        'positioned',
+        source_example_id="section || '#' || cast(section_position as string)",
+        upstream_split='section',
+        official_split="regexp_replace(section, '^oos_', '')",
+        raw_text='text',
+        label='intent',
+        is_out_of_scope="starts_with(section, 'oos_')",
+    ) }}
 ),
 
 keyed as (
-    {{ keyed_examples('renamed') }}
+    {{ keyed_records('renamed', 'example') }}
 )
 
 select * from keyed

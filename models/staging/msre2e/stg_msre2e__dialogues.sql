@@ -29,23 +29,17 @@ sessions as (
 ),
 
 renamed as (
-
-    select
-        'msre2e' as dataset,
-        _source_path as source_path,
-        _record_index as record_index,
-        domain || ':' || cast(session_id as varchar) as source_dialogue_id,
-        _upstream_split as upstream_split,
-        {{ derived_split("'msre2e:' || domain || ':' || cast(session_id as varchar)") }} as split,
-        'derived' as split_source,
-        _locale as locale,
-        {{ list_of(['domain']) }} as services
-    from sessions
-
+    {{ renamed_dialogues(
+        'msre2e',
+        'sessions',
+        source_dialogue_id="domain || ':' || cast(session_id as string)",
+        services=list_of(['domain']),
+        derived_split_key="'msre2e:' || domain || ':' || cast(session_id as string)",
+    ) }}
 ),
 
 keyed as (
-    {{ keyed_dialogues('renamed') }}
+    {{ keyed_records('renamed', 'dialogue') }}
 )
 
 select * from keyed
