@@ -25,23 +25,13 @@ source as (
 ),
 
 turns as (
-
-    select
-        _source_path as source_path,
-        _record_index as record_index,
-        {{ unnest_with_position('turns', 'turn', 'source_turn_index') }}
-    from source
-
+    {{ record_list_elements('source', 'turns', 'turn', 'source_turn_index') }}
 ),
 
 frames_read as (
 
     select
-        source_path,
-        record_index,
-        source_turn_index,
-        turn.speaker as upstream_speaker,
-        turn.utterance as raw_text,
+        *,
         {{ list_field('turn.frames', 'service') }} as frame_services,
         {{ list_field('turn.frames', 'state.active_intent', present_field='state') }} as frame_intents
     from turns
@@ -60,24 +50,18 @@ intents_listed as (
 
 ),
 
+renamed as (
+    {{ speakers_named(
+        'intents_listed',
+        upstream_speaker='turn.speaker',
+        speakers={'USER': 'user', 'SYSTEM': 'system'},
+        raw_text='turn.utterance',
+        carried_columns=['turn_intents', 'frame_services'],
+    ) }}
+),
+
 normalised as (
-
-    select
-        '{{ dataset }}' as dataset,
-        source_path,
-        record_index,
-        source_turn_index,
-        upstream_speaker,
-        case upstream_speaker
-            when 'USER' then 'user'
-            when 'SYSTEM' then 'system'
-        end as speaker,
-        raw_text,
-        {{ clean_text('raw_text') }} as text,
-        cast(turn_intents as {{ string_list_type() }}) as intents,
-        cast(frame_services as {{ string_list_type() }}) as services
-    from intents_listed
-
+    {{ normalised_utterances(dataset, 'renamed', intents='turn_intents', services='frame_services') }}
 )
 
 select * from normalised
@@ -96,13 +80,7 @@ source as (
 ),
 
 turns as (
-
-    select
-        _source_path as source_path,
-        _record_index as record_index,
-        {{ unnest_with_position('turns', 'turn', 'source_turn_index') }}
-    from source
-
+    {{ record_list_elements('source', 'turns', 'turn', 'source_turn_index') }}
 ),
 
 frames as (

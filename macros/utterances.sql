@@ -1,11 +1,13 @@
-{#- Staging shared by the dialogue datasets whose utterances carry no annotation: every
-    staging utterances model ends with the same columns, in the same order, that
-    int_utterances_unioned's contract states. -#}
+{#- Staging shared by the dialogue datasets' utterances: every staging utterances model ends
+    with the same columns, in the same order, that int_utterances_unioned's contract states
+    (normalised_utterances); most read a list column of the dialogue records
+    (record_list_elements) and name its speakers (speakers_named). -#}
 
 {#- The last step of a staging utterances model: the dataset id, the upstream and cleaned
-    text, and null annotations, from a relation with source_path, record_index,
-    source_turn_index, upstream_speaker, speaker and raw_text. -#}
-{% macro normalised_utterances(dataset, relation) %}
+    text, and the annotations (intents and services: lists of strings, SQL expressions over
+    the relation; null where the source has none), from a relation with source_path,
+    record_index, source_turn_index, upstream_speaker, speaker and raw_text. -#}
+{% macro normalised_utterances(dataset, relation, intents='null', services='null') %}
     select
         '{{ dataset }}' as dataset,
         source_path,
@@ -15,15 +17,50 @@
         speaker,
         raw_text,
         {{ clean_text('raw_text') }} as text,
-        cast(null as {{ string_list_type() }}) as intents,
-        cast(null as {{ string_list_type() }}) as services
+        cast({{ intents }} as {{ string_list_type() }}) as intents,
+        cast({{ services }} as {{ string_list_type() }}) as services
     from {{ relation }}
 {% endmacro %}
 
-{#- One utterance per element of a list column, in upstream order (KVRET, Frames, MetaLWOZ):
-    upstream_speaker and raw_text are expressions over the element `turn` and its 0-based
-    position `source_turn_index`; speakers maps upstream speaker names to user / system. -#}
-{% macro listed_turn_utterances(dataset, source_relation, list_column, upstream_speaker, speakers, raw_text) %}
+{#- One row per element of the list column of each raw record of `relation`: the record's
+    source_path and record_index, the element as value_alias and its 0-based position in the
+    list as position_alias. The first step of a staging model that unnests dialogues. -#}
+{% macro record_list_elements(relation, list_column, value_alias, position_alias) %}
+    select
+        _source_path as source_path,
+        _record_index as record_index,
+        {{ unnest_with_position(list_column, value_alias, position_alias) }}
+    from {{ relation }}
+{% endmacro %}
+
+{#- The renaming step of a staging utterances model, from a relation with source_path,
+    record_index and source_turn_index: upstream_speaker and raw_text are SQL expressions
+    over its rows; speakers maps upstream speaker names, as speaker_key (default:
+    upstream_speaker) gives them, to user / system, any other to null. carried_columns are
+    kept as they are, for a later step. -#}
+{% macro speakers_named(relation, upstream_speaker, speakers, raw_text, speaker_key=none, carried_columns=[]) %}
+    select
+        source_path,
+        record_index,
+        source_turn_index,
+        {%- for column in carried_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ upstream_speaker }} as upstream_speaker,
+        case {{ speaker_key if speaker_key is not none else upstream_speaker }}
+            {%- for upstream_name, speaker in speakers.items() %}
+            when '{{ upstream_name }}' then '{{ speaker }}'
+            {%- endfor %}
+        end as speaker,
+        {{ raw_text }} as raw_text
+    from {{ relation }}
+{% endmacro %}
+
+{#- One utterance per element of a list column, in upstream order (KVRET, Frames, MetaLWOZ,
+    the Taskmaster releases): upstream_speaker, raw_text and speaker_key are expressions over
+    the element `turn` and its 0-based position `source_turn_index`, as speakers_named takes
+    them. -#}
+{% macro listed_turn_utterances(dataset, source_relation, list_column, upstream_speaker, speakers, raw_text, speaker_key=none) %}
 with
 
 source as (
@@ -33,30 +70,11 @@ source as (
 ),
 
 turns as (
-
-    select
-        _source_path as source_path,
-        _record_index as record_index,
-        {{ unnest_with_position(list_column, 'turn', 'source_turn_index') }}
-    from source
-
+    {{ record_list_elements('source', list_column, 'turn', 'source_turn_index') }}
 ),
 
 renamed as (
-
-    select
-        source_path,
-        record_index,
-        source_turn_index,
-        {{ upstream_speaker }} as upstream_speaker,
-        case {{ upstream_speaker }}
-            {%- for upstream_name, speaker in speakers.items() %}
-            when '{{ upstream_name }}' then '{{ speaker }}'
-            {%- endfor %}
-        end as speaker,
-        {{ raw_text }} as raw_text
-    from turns
-
+    {{ speakers_named('turns', upstream_speaker, speakers, raw_text, speaker_key) }}
 ),
 
 normalised as (

@@ -9,13 +9,7 @@ source as (
 ),
 
 turns as (
-
-    select
-        _source_path as source_path,
-        _record_index as record_index,
-        {{ unnest_with_position('dial', 'turn', 'turn_position') }}
-    from source
-
+    {{ record_list_elements('source', 'dial', 'turn', 'turn_position') }}
 ),
 
 user_utterances as (

@@ -30,19 +30,12 @@ messages_numbered as (
 ),
 
 renamed as (
-
-    select
-        source_path,
-        record_index,
-        source_turn_index,
-        sender as upstream_speaker,
-        case sender
-            when 'user' then 'user'
-            when 'agent' then 'system'
-        end as speaker,
-        text as raw_text
-    from messages_numbered
-
+    {{ speakers_named(
+        'messages_numbered',
+        upstream_speaker='sender',
+        speakers={'user': 'user', 'agent': 'system'},
+        raw_text='text',
+    ) }}
 ),
 
 normalised as (

@@ -12,13 +12,7 @@ source as (
 ),
 
 turns as (
-
-    select
-        _source_path as source_path,
-        _record_index as record_index,
-        {{ unnest_with_position('dialogue', 'turn', 'turn_position') }}
-    from source
-
+    {{ record_list_elements('source', 'dialogue', 'turn', 'turn_position') }}
 ),
 
 system_utterances as (
