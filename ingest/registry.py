@@ -72,6 +72,26 @@ DERIVED_SPLIT_RULE = (
     "modulo 10 (0-7 train, 8 validation, 9 test), stable across runs and machines"
 )
 
+
+def _taskmaster_release(
+    id: str, name: str, citation: str, split_source: SplitSource, split_rule: str
+) -> Dataset:
+    """One Taskmaster release: all four share one repository, commit, license and mirror folder."""
+    return Dataset(
+        id=id,
+        name=name,
+        kind="dialogues",
+        repository="google-research-datasets/Taskmaster",
+        commit="d92cb6af3005f1dc09c39e75e7daf4a04905e00b",
+        license="CC BY 4.0",
+        citation=citation,
+        homepage="https://github.com/google-research-datasets/Taskmaster",
+        split_source=split_source,
+        split_rule=split_rule,
+        mirror_folder="taskmaster",
+    )
+
+
 _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     Dataset(
         id="sgd",
@@ -153,18 +173,13 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
         split_source="official",
         split_rule="file name kvret_{train,dev,test}_public.json",
     ),
-    Dataset(
+    _taskmaster_release(
         id="taskmaster1",
         name="Taskmaster-1 (TM-1-2019: self-dialogs and woz-dialogs)",
-        kind="dialogues",
-        repository="google-research-datasets/Taskmaster",
-        commit="d92cb6af3005f1dc09c39e75e7daf4a04905e00b",
-        license="CC BY 4.0",
         citation=(
             "Byrne et al. 2019. Taskmaster-1: Toward a Realistic and Diverse Dialog Dataset. "
             "EMNLP-IJCNLP."
         ),
-        homepage="https://github.com/google-research-datasets/Taskmaster",
         split_source="official",
         split_rule=(
             "self-dialogs: the published id lists train-dev-test/{train,dev,test}.csv; "
@@ -172,52 +187,33 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
             "8 hex digits of md5(dataset:upstream dialogue id) modulo 10 (0-7 train, "
             "8 validation, 9 test)"
         ),
-        mirror_folder="taskmaster",
     ),
-    Dataset(
+    _taskmaster_release(
         id="taskmaster2",
         name="Taskmaster-2 (TM-2-2020)",
-        kind="dialogues",
-        repository="google-research-datasets/Taskmaster",
-        commit="d92cb6af3005f1dc09c39e75e7daf4a04905e00b",
-        license="CC BY 4.0",
         citation=(
             "Byrne et al. 2021. TicketTalk: Toward human-level performance with end-to-end, "
             "transaction-based dialog systems. ACL (Taskmaster-2 and -3 release)."
         ),
-        homepage="https://github.com/google-research-datasets/Taskmaster",
         split_source="derived",
         split_rule=DERIVED_SPLIT_RULE,
-        mirror_folder="taskmaster",
     ),
-    Dataset(
+    _taskmaster_release(
         id="taskmaster3",
         name="Taskmaster-3 / TicketTalk (TM-3-2020)",
-        kind="dialogues",
-        repository="google-research-datasets/Taskmaster",
-        commit="d92cb6af3005f1dc09c39e75e7daf4a04905e00b",
-        license="CC BY 4.0",
         citation=(
             "Byrne et al. 2021. TicketTalk: Toward human-level performance with end-to-end, "
             "transaction-based dialog systems. ACL."
         ),
-        homepage="https://github.com/google-research-datasets/Taskmaster",
         split_source="official",
         split_rule="the split file (splits/{train,dev,test}/*.tsv) a dialogue's id appears in",
-        mirror_folder="taskmaster",
     ),
-    Dataset(
+    _taskmaster_release(
         id="taskmaster4",
         name="Taskmaster-4 (TM-4-2024, coffee ordering)",
-        kind="dialogues",
-        repository="google-research-datasets/Taskmaster",
-        commit="d92cb6af3005f1dc09c39e75e7daf4a04905e00b",
-        license="CC BY 4.0",
         citation="Google Research. 2024. Taskmaster-4 (TM-4-2024). Dataset release.",
-        homepage="https://github.com/google-research-datasets/Taskmaster",
         split_source="derived",
         split_rule=DERIVED_SPLIT_RULE,
-        mirror_folder="taskmaster",
     ),
     Dataset(
         id="metalwoz",
