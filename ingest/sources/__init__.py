@@ -121,6 +121,11 @@ def expect_list_of_objects(value: Any, location: str) -> list[dict[str, Any]]:
     return value
 
 
+def load_json_array_of_objects(content: bytes, location: str) -> list[dict[str, Any]]:
+    """The records of a UTF-8 file that holds one JSON array of objects, checked."""
+    return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
+
+
 def read_csv_records(
     text: str, location: str, expected_header: list[str], delimiter: str = ","
 ) -> list[dict[str, str]]:

@@ -17,9 +17,7 @@ import pyarrow as pa
 from ingest.sources import (
     JsonArray,
     RawTable,
-    decode_utf8,
-    expect_list_of_objects,
-    load_json,
+    load_json_array_of_objects,
 )
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
@@ -72,7 +70,7 @@ SCHEMA = pa.schema(
 
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogues of one KVRET file, as upstream has them."""
-    return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
+    return load_json_array_of_objects(content, location)
 
 
 TABLES = {"dialogues": RawTable(SCHEMA, parse, JsonArray(), required=("scenario.uuid",))}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import decode_utf8, expect_list_of_objects, load_json
+from ingest.sources import load_json_array_of_objects
 
 STRINGS = pa.list_(pa.string())
 
@@ -48,7 +48,7 @@ def dialogue_schema(turn_fields: list[pa.Field], frame_fields: list[pa.Field]) -
 
 def load_dialogues(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogue records of one SGD-format file (a JSON array of objects)."""
-    return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
+    return load_json_array_of_objects(content, location)
 
 
 def frames_of(dialogue: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,8 +26,7 @@ from ingest.sources import (
     Chunks,
     UpstreamFormatError,
     decode_utf8,
-    expect_list_of_objects,
-    load_json,
+    load_json_array_of_objects,
 )
 
 # Upstream ids are "dlg-<uuid>"; a split-file line that does not hold one (a header, a stray
@@ -75,7 +74,7 @@ def dialogue_schema(dialogue_fields: list[pa.Field], utterance_fields: list[pa.F
 
 def load_dialogues(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialog records of one Taskmaster data file (a JSON array of objects)."""
-    return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
+    return load_json_array_of_objects(content, location)
 
 
 def utterances_of(dialogue: dict[str, Any]) -> list[dict[str, Any]]:

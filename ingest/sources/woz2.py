@@ -18,9 +18,7 @@ from ingest.raw_store import to_json_text
 from ingest.sources import (
     JsonArray,
     RawTable,
-    decode_utf8,
-    expect_list_of_objects,
-    load_json,
+    load_json_array_of_objects,
 )
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
@@ -63,9 +61,7 @@ SCHEMA = pa.schema(
 
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogues of one WOZ 2.0 file, `asr` and `system_acts` of each turn as JSON text."""
-    dialogues = expect_list_of_objects(
-        load_json(decode_utf8(content, location), location), location
-    )
+    dialogues = load_json_array_of_objects(content, location)
     for dialogue in dialogues:
         turns = dialogue.get("dialogue")
         if not isinstance(turns, list):
