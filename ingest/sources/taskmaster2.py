@@ -13,17 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
-
 from ingest.sources import JsonArray, RawTable
-from ingest.sources.taskmaster_format import SEGMENT, dialogue_schema, load_dialogues
+from ingest.sources.taskmaster_format import TM1_DIALOGUE_SCHEMA, load_dialogues
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
-SCHEMA = dialogue_schema(
-    dialogue_fields=[pa.field("instruction_id", pa.string())],
-    utterance_fields=[pa.field("segments", pa.list_(SEGMENT))],
-)
+SCHEMA = TM1_DIALOGUE_SCHEMA
 
 
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:

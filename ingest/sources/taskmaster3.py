@@ -25,6 +25,7 @@ import pyarrow as pa
 from ingest.raw_store import to_json_text
 from ingest.sources import JsonArray, RawTable
 from ingest.sources.taskmaster_format import (
+    SCENARIO_DIALOGUE_FIELDS,
     SEGMENT,
     SPLIT_ROW_CHUNKS,
     SPLIT_ROWS_SCHEMA,
@@ -48,11 +49,7 @@ API = pa.struct(
 )
 
 SCHEMA = dialogue_schema(
-    dialogue_fields=[
-        pa.field("vertical", pa.string()),
-        pa.field("scenario", pa.string()),
-        pa.field("instructions", pa.string()),
-    ],
+    dialogue_fields=SCENARIO_DIALOGUE_FIELDS,
     utterance_fields=[
         pa.field("segments", pa.list_(SEGMENT)),
         pa.field("apis", pa.list_(API)),

@@ -20,7 +20,12 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.sources import JsonArray, RawTable
-from ingest.sources.taskmaster_format import dialogue_schema, load_dialogues, segment_type
+from ingest.sources.taskmaster_format import (
+    SCENARIO_DIALOGUE_FIELDS,
+    dialogue_schema,
+    load_dialogues,
+    segment_type,
+)
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
@@ -35,11 +40,7 @@ UTTERANCE_ANNOTATION = pa.struct(
 )
 
 SCHEMA = dialogue_schema(
-    dialogue_fields=[
-        pa.field("vertical", pa.string()),
-        pa.field("scenario", pa.string()),
-        pa.field("instructions", pa.string()),
-    ],
+    dialogue_fields=SCENARIO_DIALOGUE_FIELDS,
     utterance_fields=[
         pa.field("segments", pa.list_(SEGMENT)),
         pa.field("annotations", pa.list_(UTTERANCE_ANNOTATION)),

@@ -4,7 +4,9 @@ Every dialog file is a JSON array of dialogs `{conversation_id, ..., utterances}
 utterance has `index`, `speaker` and `text`, and may carry `segments`, annotated text spans
 `{start_index, end_index, text, annotations: [{name}]}`. The releases differ in the dialog
 fields beside the id and in what an utterance carries (TM-3 `apis`, TM-4 utterance-level
-`annotations` and string offsets), so each source declares its own fields.
+`annotations` and string offsets), so each source declares its own fields, but for what
+releases share: TM-2 has TM-1's record shape (`TM1_DIALOGUE_SCHEMA`), TM-3 and TM-4 the same
+dialog fields (`SCENARIO_DIALOGUE_FIELDS`).
 
 The split files are plain text: TM-1's id lists (`dlg-…,` per line, no header) and TM-3's
 tab-separated, CSV-quoted rows (context, target, conversation_id; no header). TM-3's are
@@ -70,6 +72,21 @@ def dialogue_schema(dialogue_fields: list[pa.Field], utterance_fields: list[pa.F
             pa.field("utterances", pa.list_(utterance)),
         ]
     )
+
+
+# TM-1 and TM-2 dialogs: `{conversation_id, instruction_id, utterances}`, utterances that may
+# carry `segments`.
+TM1_DIALOGUE_SCHEMA = dialogue_schema(
+    dialogue_fields=[pa.field("instruction_id", pa.string())],
+    utterance_fields=[pa.field("segments", pa.list_(SEGMENT))],
+)
+
+# TM-3 and TM-4 dialogs: these fields between the id and the utterances.
+SCENARIO_DIALOGUE_FIELDS = [
+    pa.field("vertical", pa.string()),
+    pa.field("scenario", pa.string()),
+    pa.field("instructions", pa.string()),
+]
 
 
 def load_dialogues(content: bytes, location: str) -> list[dict[str, Any]]:
