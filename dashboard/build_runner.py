@@ -106,12 +106,10 @@ def pipeline_environment(warehouse: Path | None = None) -> dict[str, str]:
     }
 
 
-def run_lines(command: list[str], warehouse: Path) -> Iterator[str]:
-    """Run the command in the project folder, yielding its output lines as they come.
-
-    The last value yielded is "exit code N".
-    """
-    with subprocess.Popen(
+def start_pipeline(command: list[str], warehouse: Path) -> subprocess.Popen:
+    """Start the command in the project folder for the warehouse, its output and errors as
+    one stream of text lines."""
+    return subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
         env=pipeline_environment(warehouse),
@@ -119,7 +117,15 @@ def run_lines(command: list[str], warehouse: Path) -> Iterator[str]:
         stderr=subprocess.STDOUT,
         text=True,
         bufsize=1,
-    ) as process:
+    )
+
+
+def run_lines(command: list[str], warehouse: Path) -> Iterator[str]:
+    """Run the command in the project folder, yielding its output lines as they come.
+
+    The last value yielded is "exit code N".
+    """
+    with start_pipeline(command, warehouse) as process:
         assert process.stdout is not None
         for line in process.stdout:
             yield ANSI_ESCAPE.sub("", line.rstrip("\n"))
@@ -188,15 +194,7 @@ class BuildJob:
 
     def _follow(self, warehouse: Path) -> None:
         try:
-            process = subprocess.Popen(
-                self.command,
-                cwd=PROJECT_DIR,
-                env=pipeline_environment(warehouse),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                bufsize=1,
-            )
+            process = start_pipeline(self.command, warehouse)
         except OSError as error:
             self._take(f"FAILED: could not start the pipeline: {error}")
             self._take("exit code 1")
