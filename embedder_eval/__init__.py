@@ -7,6 +7,7 @@ Modules: `data` (reading the marts), `embedding` (model identity, batched encodi
 embedding cache), `protocols` (intent classification: MTEB logistic regression, full train
 set, k-shot prototypes), `retrieval` (next-turn recall@k), `dialogue_tasks` (whole dialogues:
 what the model reads, domain classification, clustering, retrieval), `results` (the Parquet
-files dbt reads), `cli`. Only `results` is needed by the core pipeline; everything else needs the
-`eval` extra (torch, sentence-transformers, scikit-learn).
+files dbt reads), `arguments` (argument types both command lines use), `cli`. Only `results`
+is needed by the core pipeline; `arguments` needs nothing beyond the standard library;
+everything else needs the `eval` extra (torch, sentence-transformers, scikit-learn).
 """

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from embedder_eval import data
+from embedder_eval.arguments import comma_separated
 from embedder_eval.runner import (
     DEFAULT_DIALOGUE_INPUTS,
     DEFAULT_DIALOGUE_TEST_LIMIT,
@@ -32,16 +33,9 @@ from embedder_eval.runner import (
 from warehouse import config
 
 
-def _csv(value: str) -> list[str]:
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError("expected a comma-separated list")
-    return items
-
-
 def _shots(value: str) -> tuple[int, ...]:
     try:
-        shots = tuple(int(item) for item in _csv(value))
+        shots = tuple(int(item) for item in comma_separated(value))
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"shots must be integers: {value}") from error
     if any(k < 1 for k in shots):
@@ -69,10 +63,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--revision", help="hub revision (branch, tag or commit) to load")
     parser.add_argument("--model-name", help="name to record the model under (default: --model)")
-    parser.add_argument("--datasets", type=_csv, help="comma-separated dataset ids (default: all)")
-    parser.add_argument("--locales", type=_csv, help="comma-separated locales (default: all)")
     parser.add_argument(
-        "--tasks", type=_csv, help=f"comma-separated tasks from {','.join(TASKS)} (default: all)"
+        "--datasets", type=comma_separated, help="comma-separated dataset ids (default: all)"
+    )
+    parser.add_argument(
+        "--locales", type=comma_separated, help="comma-separated locales (default: all)"
+    )
+    parser.add_argument(
+        "--tasks",
+        type=comma_separated,
+        help=f"comma-separated tasks from {','.join(TASKS)} (default: all)",
     )
     parser.add_argument(
         "--shots",
@@ -89,7 +89,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--dialogue-input",
-        type=_csv,
+        type=comma_separated,
         default=list(DEFAULT_DIALOGUE_INPUTS),
         help="dialogue_domain, dialogue_clustering, dialogue_retrieval: how a dialogue is "
         "embedded, joined (its turns as speaker-tagged lines, cut after the last whole turn "
@@ -177,6 +177,12 @@ def summary_lines(scores) -> tuple[list[str], int]:
     return lines, len(shown)
 
 
+def refresh_warehouse_scores(warehouse: Path, results_dir: Path) -> None:
+    """Rebuild the warehouse's evaluation models in place from the results folder; say so."""
+    refresh_warehouse(warehouse, results_dir, warehouse.parent / "raw")
+    print(f"warehouse: embedder_scores rebuilt in {warehouse}")
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     options = RunOptions(
@@ -210,10 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(outcome.scores)} in all, in {outcome.results_path}"
         )
         if arguments.refresh_warehouse:
-            refresh_warehouse(
-                arguments.warehouse, arguments.results_dir, arguments.warehouse.parent / "raw"
-            )
-            print(f"warehouse: embedder_scores rebuilt in {arguments.warehouse}")
+            refresh_warehouse_scores(arguments.warehouse, arguments.results_dir)
         else:
             print(
                 "warehouse: not changed; `python run_pipeline.py --skip-ingest` rebuilds it with "

@@ -15,14 +15,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from embedder_eval.arguments import comma_separated
 from warehouse import config
-
-
-def _csv(value: str) -> list[str]:
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError("expected a comma-separated list")
-    return items
 
 
 def _positive_int(value: str) -> int:
@@ -54,11 +48,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pair-types",
-        type=_csv,
+        type=comma_separated,
         default=["next_turn"],
         help="next_turn (DSE, default), context_response, or both",
     )
-    parser.add_argument("--datasets", type=_csv, help="only these datasets' pairs (default: all)")
+    parser.add_argument(
+        "--datasets", type=comma_separated, help="only these datasets' pairs (default: all)"
+    )
     parser.add_argument("--max-steps", type=_positive_int, default=1000, help="default 1000")
     parser.add_argument("--batch-size", type=_positive_int, default=32, help="default 32")
     parser.add_argument("--learning-rate", type=float, default=2e-5, help="default 2e-5")
@@ -78,8 +74,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--evaluate-base", action="store_true", help="score the base model too (to compare)"
     )
-    parser.add_argument("--eval-datasets", type=_csv, help="embedder_eval --datasets")
-    parser.add_argument("--eval-tasks", type=_csv, help="embedder_eval --tasks")
+    parser.add_argument("--eval-datasets", type=comma_separated, help="embedder_eval --datasets")
+    parser.add_argument("--eval-tasks", type=comma_separated, help="embedder_eval --tasks")
     parser.add_argument(
         "--warehouse",
         type=Path,
@@ -226,12 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                     _print_table(lines)
                     print(f"scored: {scored.model}: the {shown} headline scores above")
         if arguments.refresh_warehouse and (arguments.evaluate or arguments.evaluate_base):
-            from embedder_eval.runner import refresh_warehouse
+            from embedder_eval.cli import refresh_warehouse_scores
 
-            refresh_warehouse(
-                arguments.warehouse, arguments.results_dir, arguments.warehouse.parent / "raw"
-            )
-            print(f"warehouse: embedder_scores rebuilt in {arguments.warehouse}")
+            refresh_warehouse_scores(arguments.warehouse, arguments.results_dir)
     except PairsError as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 2
