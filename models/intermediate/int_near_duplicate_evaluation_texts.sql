@@ -19,19 +19,7 @@ pairs as (
 
 text_pairs as (
 
-    select
-        text_number_a as text_number,
-        text_number_b as neighbour_text_number,
-        jaccard
-    from pairs
-    where jaccard >= {{ settings.decontamination_threshold }}
-    union all
-    select
-        text_number_b as text_number,
-        text_number_a as neighbour_text_number,
-        jaccard
-    from pairs
-    where jaccard >= {{ settings.decontamination_threshold }}
+    {{ text_pairs_both_ways('pairs', settings.decontamination_threshold) }}
 
 ),
 

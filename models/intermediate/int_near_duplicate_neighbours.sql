@@ -2,6 +2,7 @@
 -- near-duplicates, each pair once from each side: the same normal form held in two groups
 -- (similarity 1), or two normal forms at a Jaccard similarity of at least the lower of the two
 -- thresholds (int_near_duplicate_pairs). Metrics, flags and the pairs mart read it.
+{%- set group_key = near_duplicate_group_key() %}
 with
 
 groups as (
@@ -18,33 +19,15 @@ pairs as (
 
 text_pairs as (
 
-    select
-        text_number_a as text_number,
-        text_number_b as neighbour_text_number,
-        jaccard
-    from pairs
-    union all
-    select
-        text_number_b as text_number,
-        text_number_a as neighbour_text_number,
-        jaccard
-    from pairs
+    {{ text_pairs_both_ways('pairs') }}
 
 ),
 
 near_groups as (
 
     select
-        own.text_number,
-        own.record_kind,
-        own.dataset,
-        own.split,
-        own.locale,
-        neighbour.text_number as neighbour_text_number,
-        neighbour.record_kind as neighbour_record_kind,
-        neighbour.dataset as neighbour_dataset,
-        neighbour.split as neighbour_split,
-        neighbour.locale as neighbour_locale,
+        {{ key_columns('own', group_key) }},
+        {{ key_columns('neighbour', group_key, 'neighbour_') }},
         text_pairs.jaccard as similarity,
         false as is_same_normal_form
     from text_pairs
@@ -58,16 +41,8 @@ near_groups as (
 same_form_groups as (
 
     select
-        own.text_number,
-        own.record_kind,
-        own.dataset,
-        own.split,
-        own.locale,
-        neighbour.text_number as neighbour_text_number,
-        neighbour.record_kind as neighbour_record_kind,
-        neighbour.dataset as neighbour_dataset,
-        neighbour.split as neighbour_split,
-        neighbour.locale as neighbour_locale,
+        {{ key_columns('own', group_key) }},
+        {{ key_columns('neighbour', group_key, 'neighbour_') }},
         1.0 as similarity,
         true as is_same_normal_form
     from groups as own

@@ -5,6 +5,7 @@
 -- near_duplicate_threshold between normal forms (an equal normal form counts). Records whose
 -- normal form is empty (no letter or digit) are not counted.
 {%- set settings = near_duplicate_vars() %}
+{%- set group_key = near_duplicate_group_key() %}
 with
 
 groups as (
@@ -119,36 +120,22 @@ near_described as (
         and near.neighbour_split in ('validation', 'test') as is_evaluation
     from near
     inner join {{ ref('int_near_duplicate_groups') }} as own_groups
-        on
-            near.text_number = own_groups.text_number
-            and near.record_kind = own_groups.record_kind
-            and near.dataset = own_groups.dataset
-            and near.split = own_groups.split
-            and near.locale = own_groups.locale
+        on {{ key_columns_equal('near', 'own_groups', group_key) }}
     inner join {{ ref('int_near_duplicate_groups') }} as neighbour_groups
-        on
-            near.neighbour_text_number = neighbour_groups.text_number
-            and near.neighbour_record_kind = neighbour_groups.record_kind
-            and near.neighbour_dataset = neighbour_groups.dataset
-            and near.neighbour_split = neighbour_groups.split
-            and near.neighbour_locale = neighbour_groups.locale
+        on {{ key_columns_equal('near', 'neighbour_groups', group_key, 'neighbour_') }}
 
 ),
 
 group_flags as (
 
     select
-        text_number,
-        record_kind,
-        dataset,
-        split,
-        locale,
+        {{ group_key | join(', ') }},
         count(*) filter (where is_same_set and is_same_split and is_earlier) > 0 as has_earlier_in_split,
         count(*) filter (where split != 'train' and is_same_set and is_train) > 0 as is_near_train,
         count(*) filter (where is_pretraining) > 0 as is_near_pretraining,
         count(*) filter (where is_evaluation) > 0 as is_near_evaluation
     from near_described
-    group by text_number, record_kind, dataset, split, locale
+    group by {{ group_key | join(', ') }}
 
 ),
 
@@ -172,12 +159,7 @@ near_counts as (
             as n_near_evaluation
     from groups
     left join group_flags
-        on
-            groups.text_number = group_flags.text_number
-            and groups.record_kind = group_flags.record_kind
-            and groups.dataset = group_flags.dataset
-            and groups.split = group_flags.split
-            and groups.locale = group_flags.locale
+        on {{ key_columns_equal('groups', 'group_flags', group_key) }}
     group by groups.record_kind, groups.dataset, groups.split, groups.locale
 
 ),
@@ -192,36 +174,21 @@ final as (
         cast(exact_counts.n_records as integer) as n_records,
         cast(exact_counts.n_exact_duplicates_within_split as integer) as n_exact_duplicates_within_split,
         cast(near_counts.n_near_duplicates_within_split as integer) as n_near_duplicates_within_split,
-        case
-            when exact_counts.split != 'train' then cast(exact_counts.n_equal_to_train as integer)
-        end as n_equal_to_train,
-        case
-            when exact_counts.split != 'train' then cast(near_counts.n_near_train as integer)
-        end as n_near_train,
-        case
-            when exact_counts.record_kind = 'intent_example'
-                then cast(exact_counts.n_equal_to_pretraining as integer)
-        end as n_equal_to_pretraining,
-        case
-            when exact_counts.record_kind = 'intent_example'
-                then cast(near_counts.n_near_pretraining as integer)
-        end as n_near_pretraining,
-        case
-            when exact_counts.record_kind = 'utterance'
-                then cast(exact_counts.n_equal_to_evaluation as integer)
-        end as n_equal_to_evaluation,
-        case
-            when exact_counts.record_kind = 'utterance'
-                then cast(near_counts.n_near_evaluation as integer)
-        end as n_near_evaluation,
+        {#- Per scope, the exact and the near count; null where the scope does not apply. #}
+        {%- for scope, applies in [
+            ('train', "exact_counts.split != 'train'"),
+            ('pretraining', "exact_counts.record_kind = 'intent_example'"),
+            ('evaluation', "exact_counts.record_kind = 'utterance'"),
+        ] %}
+            case when {{ applies }} then cast(exact_counts.n_equal_to_{{ scope }} as integer) end
+                as n_equal_to_{{ scope }},
+            case when {{ applies }} then cast(near_counts.n_near_{{ scope }} as integer) end
+                as n_near_{{ scope }},
+        {%- endfor %}
         {{ settings.threshold }} as near_duplicate_threshold
     from exact_counts
     inner join near_counts
-        on
-            exact_counts.record_kind = near_counts.record_kind
-            and exact_counts.dataset = near_counts.dataset
-            and exact_counts.split = near_counts.split
-            and exact_counts.locale = near_counts.locale
+        on {{ key_columns_equal('exact_counts', 'near_counts', group_key[1:]) }}
 
 )
 

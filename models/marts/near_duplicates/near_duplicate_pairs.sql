@@ -26,22 +26,16 @@ ordered as (
 
     select
         *,
-        concat_ws(
-            '|',
-            case record_kind when 'intent_example' then '0' else '1' end,
-            case split when 'test' then '0' when 'validation' then '1' else '2' end,
-            dataset,
-            locale,
-            lpad(cast(text_number as string), 12, '0')
-        ) as side_order,
-        concat_ws(
-            '|',
-            case neighbour_record_kind when 'intent_example' then '0' else '1' end,
-            case neighbour_split when 'test' then '0' when 'validation' then '1' else '2' end,
-            neighbour_dataset,
-            neighbour_locale,
-            lpad(cast(neighbour_text_number as string), 12, '0')
-        ) as neighbour_side_order
+        {%- for side in ['', 'neighbour_'] %}
+            concat_ws(
+                '|',
+                case {{ side }}record_kind when 'intent_example' then '0' else '1' end,
+                case {{ side }}split when 'test' then '0' when 'validation' then '1' else '2' end,
+                {{ side }}dataset,
+                {{ side }}locale,
+                lpad(cast({{ side }}text_number as string), 12, '0')
+            ) as {{ side }}side_order{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from neighbours
     where similarity >= {{ settings.threshold }}
 
@@ -78,19 +72,9 @@ final as (
         neighbour_texts.normal_form as neighbour_normal_form
     from oriented
     inner join {{ ref('int_near_duplicate_groups') }} as own
-        on
-            oriented.text_number = own.text_number
-            and oriented.record_kind = own.record_kind
-            and oriented.dataset = own.dataset
-            and oriented.split = own.split
-            and oriented.locale = own.locale
+        on {{ key_columns_equal('oriented', 'own', near_duplicate_group_key()) }}
     inner join {{ ref('int_near_duplicate_groups') }} as neighbour
-        on
-            oriented.neighbour_text_number = neighbour.text_number
-            and oriented.neighbour_record_kind = neighbour.record_kind
-            and oriented.neighbour_dataset = neighbour.dataset
-            and oriented.neighbour_split = neighbour.split
-            and oriented.neighbour_locale = neighbour.locale
+        on {{ key_columns_equal('oriented', 'neighbour', near_duplicate_group_key(), 'neighbour_') }}
     inner join {{ ref('int_near_duplicate_records') }} as own_records
         on own.first_record_id = own_records.record_id
     inner join {{ ref('int_near_duplicate_records') }} as neighbour_records

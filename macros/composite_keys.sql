@@ -1,0 +1,28 @@
+{#- Composite keys, said once: the column lists and join conditions that several models spell
+    out column by column. Plain SQL that every engine runs (no dispatch needed). -#}
+
+{#- The columns of a text group in the near-duplicate models (int_near_duplicate_groups): a
+    normal form as held by one record kind, dataset, split and locale. -#}
+{% macro near_duplicate_group_key() -%}
+    {{ return(['text_number', 'record_kind', 'dataset', 'split', 'locale']) }}
+{%- endmacro %}
+
+{#- `relation.column` for each column, comma-separated (no trailing comma); with alias_prefix,
+    each is named `<alias_prefix><column>` (`neighbour.split as neighbour_split`). -#}
+{% macro key_columns(relation, columns, alias_prefix='') -%}
+    {%- set selected = [] -%}
+    {%- for column in columns -%}
+        {%- do selected.append(relation ~ '.' ~ column ~ ((' as ' ~ alias_prefix ~ column) if alias_prefix else '')) -%}
+    {%- endfor -%}
+    {{ selected | join(', ') }}
+{%- endmacro %}
+
+{#- `left.<left_prefix>column = right.column` for each column, joined with `and`: the join on a
+    composite key (left_prefix: the left side holds the key as, say, `neighbour_split`). -#}
+{% macro key_columns_equal(left, right, columns, left_prefix='') -%}
+    {%- set conditions = [] -%}
+    {%- for column in columns -%}
+        {%- do conditions.append(left ~ '.' ~ left_prefix ~ column ~ ' = ' ~ right ~ '.' ~ column) -%}
+    {%- endfor -%}
+    {{ conditions | join(' and ') }}
+{%- endmacro %}
