@@ -1,5 +1,6 @@
 -- Published dialogue and utterance counts next to the counts measured on the ingested raw
 -- data (kept and rejected records together), for every dataset that has been ingested.
+{%- set published_key = ['dataset', 'split', 'locale', 'source_path', 'statistic'] %}
 with
 
 published as (
@@ -27,61 +28,51 @@ intent_examples as (
 ),
 
 -- A published figure counts its dataset's records of its split, locale and upstream file
--- ('all' matches any).
-dialogue_measures as (
+-- ('all' matches any): dialogue figures the screened dialogues, intent figures the screened
+-- intent examples.
+{%- set measures = [
+    ('dialogues', {
+        'dialogues': 'count(dialogues.dialogue_id)',
+        'utterances': 'coalesce(sum(dialogues.n_upstream_utterances), 0)',
+    }),
+    ('intent_examples', {
+        'examples': 'count(intent_examples.example_id)',
+        'labels': 'count(distinct intent_examples.label)',
+        'scenarios': 'count(distinct intent_examples.scenario)',
+    }),
+] %}
+{% for records, statistics in measures %}
+    {{ records }}_measures as (
 
-    select
-        published.dataset,
-        published.split,
-        published.locale,
-        published.source_path,
-        published.statistic,
-        case published.statistic
-            when 'dialogues' then count(dialogues.dialogue_id)
-            when 'utterances' then coalesce(sum(dialogues.n_upstream_utterances), 0)
-        end as measured_value
-    from published
-    left join dialogues
-        on
-            published.dataset = dialogues.dataset
-            and (published.split = 'all' or published.split = dialogues.split)
-            and (published.locale = 'all' or published.locale = dialogues.locale)
-            and (published.source_path = 'all' or published.source_path = dialogues.source_path)
-    where published.statistic in ('dialogues', 'utterances')
-    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
+        select
+            {{ key_columns('published', published_key) }},
+            case published.statistic
+                {%- for statistic, measure in statistics.items() %}
+                    when '{{ statistic }}' then {{ measure }}
+                {%- endfor %}
+            end as measured_value
+        from published
+        left join {{ records }}
+            on
+                published.dataset = {{ records }}.dataset
+                {%- for column in ['split', 'locale', 'source_path'] %}
+                    and (
+                        published.{{ column }} = 'all'
+                        or published.{{ column }} = {{ records }}.{{ column }}
+                    )
+                {%- endfor %}
+        where published.statistic in ({{ "'" ~ (statistics | join("', '")) ~ "'" }})
+        group by
+            {{ key_columns('published', published_key) }}
 
-),
+    ),
 
-intent_measures as (
-
-    select
-        published.dataset,
-        published.split,
-        published.locale,
-        published.source_path,
-        published.statistic,
-        case published.statistic
-            when 'examples' then count(intent_examples.example_id)
-            when 'labels' then count(distinct intent_examples.label)
-            when 'scenarios' then count(distinct intent_examples.scenario)
-        end as measured_value
-    from published
-    left join intent_examples
-        on
-            published.dataset = intent_examples.dataset
-            and (published.split = 'all' or published.split = intent_examples.split)
-            and (published.locale = 'all' or published.locale = intent_examples.locale)
-            and (published.source_path = 'all' or published.source_path = intent_examples.source_path)
-    where published.statistic in ('examples', 'labels', 'scenarios')
-    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
-
-),
-
+{% endfor %}
 measured as (
 
-    select * from dialogue_measures
+    select * from dialogues_measures
     union all
-    select * from intent_measures
+    select * from intent_examples_measures
 
 ),
 
@@ -90,11 +81,7 @@ measured as (
 completeness as (
 
     select
-        published.dataset,
-        published.split,
-        published.locale,
-        published.source_path,
-        published.statistic,
+        {{ key_columns('published', published_key) }},
         count(files.source_path) as n_files,
         count(files.source_path) filter (where files.status = 'missing') as n_files_missing,
         count(files.source_path) filter (where not files.is_checksum_verified) as n_files_unverified
@@ -105,18 +92,14 @@ completeness as (
             and (published.split = 'all' or files.split is null or published.split = files.split)
             and (published.locale = 'all' or files.locale = 'mul' or published.locale = files.locale)
             and (published.source_path = 'all' or published.source_path = files.source_path)
-    group by published.dataset, published.split, published.locale, published.source_path, published.statistic
+    group by {{ key_columns('published', published_key) }}
 
 ),
 
 compared as (
 
     select
-        published.dataset,
-        published.split,
-        published.locale,
-        published.source_path,
-        published.statistic,
+        {{ key_columns('published', published_key) }},
         published.published_value,
         cast(measured.measured_value as bigint) as measured_value,
         cast(measured.measured_value - published.published_value as bigint) as difference,
@@ -126,19 +109,9 @@ compared as (
         published.published_in
     from published
     inner join completeness
-        on
-            published.dataset = completeness.dataset
-            and published.split = completeness.split
-            and published.locale = completeness.locale
-            and published.source_path = completeness.source_path
-            and published.statistic = completeness.statistic
+        on {{ key_columns_equal('published', 'completeness', published_key) }}
     inner join measured
-        on
-            published.dataset = measured.dataset
-            and published.split = measured.split
-            and published.locale = measured.locale
-            and published.source_path = measured.source_path
-            and published.statistic = measured.statistic
+        on {{ key_columns_equal('published', 'measured', published_key) }}
 
 )
 
