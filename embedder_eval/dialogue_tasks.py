@@ -36,13 +36,17 @@ Labels are the dialogue's normalised domains (dialogue_domain_labels seed). The 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from embedder_eval.protocols import LogRegSettings, classification_metrics
+from embedder_eval.protocols import (
+    LogRegSettings,
+    classification_metrics,
+    fit_classifier,
+    logistic_regression,
+)
 
 DIALOGUE_INPUTS = ("joined", "pooled")
 INPUT_DESCRIPTIONS = {
@@ -130,28 +134,6 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 # --- domain classification ------------------------------------------------------------------
 
 
-def _logistic_regression(settings: LogRegSettings):
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(
-        C=settings.C,
-        solver=settings.solver,
-        tol=settings.tol,
-        max_iter=settings.max_iter,
-        random_state=settings.random_state,
-    )
-
-
-def _fit(classifier, x: np.ndarray, y: np.ndarray) -> bool:
-    """Fit; True when it converged."""
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        classifier.fit(x, y)
-    return not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-
-
 def evaluate_domain_classification(
     train_x: np.ndarray,
     train_domains: Sequence[str],
@@ -163,8 +145,8 @@ def evaluate_domain_classification(
     whose domain train has. Returns metrics and details (counts, classifier, convergence)."""
     train_labels = sorted(set(train_domains))
     seen = np.array([domain in set(train_labels) for domain in test_domains], dtype=bool)
-    classifier = _logistic_regression(settings)
-    converged = _fit(classifier, train_x, np.asarray(train_domains))
+    classifier = logistic_regression(settings)
+    converged = fit_classifier(classifier, train_x, np.asarray(train_domains))
     truth = np.asarray(test_domains)[seen]
     predicted = classifier.predict(test_x[seen]) if seen.any() else np.array([], dtype=str)
     details = {
@@ -232,8 +214,8 @@ def evaluate_domain_multilabel(
             probabilities[:, column] = float(target[0])
             converged += 1
             continue
-        classifier = _logistic_regression(settings)
-        converged += _fit(classifier, train_x, target)
+        classifier = logistic_regression(settings)
+        converged += fit_classifier(classifier, train_x, target)
         if len(truth):
             probabilities[:, column] = classifier.predict_proba(test_x[scored])[:, 1]
     predicted = []

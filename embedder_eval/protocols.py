@@ -138,24 +138,35 @@ def _mean_and_spread(per_experiment: list[dict[str, float]]) -> dict[str, float]
     return metrics
 
 
-def fit_predict_logreg(
-    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, settings: LogRegSettings
-) -> tuple[np.ndarray, bool]:
-    """Predicted test labels of a logistic regression fitted on train, and whether it converged."""
-    from sklearn.exceptions import ConvergenceWarning
+def logistic_regression(settings: LogRegSettings):
+    """An unfitted scikit-learn LogisticRegression with these settings."""
     from sklearn.linear_model import LogisticRegression
 
-    classifier = LogisticRegression(
+    return LogisticRegression(
         C=settings.C,
         solver=settings.solver,
         tol=settings.tol,
         max_iter=settings.max_iter,
         random_state=settings.random_state,
     )
+
+
+def fit_classifier(classifier, x: np.ndarray, y: np.ndarray) -> bool:
+    """Fit; True when it converged."""
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        classifier.fit(train_x, train_y)
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        classifier.fit(x, y)
+    return not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def fit_predict_logreg(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, settings: LogRegSettings
+) -> tuple[np.ndarray, bool]:
+    """Predicted test labels of a logistic regression fitted on train, and whether it converged."""
+    classifier = logistic_regression(settings)
+    converged = fit_classifier(classifier, train_x, train_y)
     return classifier.predict(test_x), converged
 
 
@@ -302,20 +313,8 @@ def oos_scores_classifier(
 ) -> tuple[np.ndarray, bool]:
     """Per test example, the largest class probability of the logistic regression fitted on
     every in-scope train example (as intent_full fits it), and whether it converged."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-
-    classifier = LogisticRegression(
-        C=settings.C,
-        solver=settings.solver,
-        tol=settings.tol,
-        max_iter=settings.max_iter,
-        random_state=settings.random_state,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        classifier.fit(train_x, train_y)
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    classifier = logistic_regression(settings)
+    converged = fit_classifier(classifier, train_x, train_y)
     return classifier.predict_proba(test_x).max(axis=1), converged
 
 
