@@ -334,17 +334,32 @@ def evaluate_intent_set(
             parameters=parameters,
             seconds=seconds,
         )
-        progress(f"{task} {label}: {_headline(metrics)} ({seconds:.1f}s)")
+        progress(f"{task} {label}: {_headline(metrics, INTENT_HEADLINE_NAMES)} ({seconds:.1f}s)")
     return scores
 
 
-def _headline(metrics: dict[str, float]) -> str:
-    names = {
-        "accuracy": "accuracy",
-        "f1_macro": "macro-F1",
-        "auroc": "AUROC",
-        "fpr_at_95_recall": "FPR@95%TPR",
-    }
+# The metrics a progress line shows, by the name it shows them under.
+INTENT_HEADLINE_NAMES = {
+    "accuracy": "accuracy",
+    "f1_macro": "macro-F1",
+    "auroc": "AUROC",
+    "fpr_at_95_recall": "FPR@95%TPR",
+}
+DIALOGUE_HEADLINE_NAMES = {
+    "accuracy": "accuracy",
+    "f1_macro": "macro-F1",
+    "f1_micro": "micro-F1",
+    "subset_accuracy": "exact set",
+    "v_measure": "V-measure",
+    "adjusted_rand_index": "ARI",
+    "map": "MAP",
+    "recall_at_1": "R@1",
+    "recall_at_10": "R@10",
+}
+
+
+def _headline(metrics: dict[str, float], names: dict[str, str]) -> str:
+    """`<name> <percent>` of each of the named metrics present, in the order of names."""
     return ", ".join(
         f"{shown} {percent(metrics[metric])}"
         for metric, shown in names.items()
@@ -421,7 +436,7 @@ def evaluate_dialogue_intent_set(
             parameters=parameters,
             seconds=seconds,
         )
-        progress(f"{task} {label}: {_headline(metrics)} ({seconds:.1f}s)")
+        progress(f"{task} {label}: {_headline(metrics, INTENT_HEADLINE_NAMES)} ({seconds:.1f}s)")
     return scores
 
 
@@ -541,22 +556,6 @@ def _embed_dialogues(
     vectors = embedder.embed(flat, label=f"{label} pooled turns")
     pooled = dialogue_tasks.mean_pool(vectors, owners, len(dialogues))
     return pooled, {"n_turns_embedded": len(flat), "pooling": "mean of the turns' embeddings"}
-
-
-def _dialogue_headline(metrics: dict[str, float]) -> str:
-    names = {
-        "accuracy": "accuracy",
-        "f1_macro": "macro-F1",
-        "f1_micro": "micro-F1",
-        "subset_accuracy": "exact set",
-        "v_measure": "V-measure",
-        "adjusted_rand_index": "ARI",
-        "map": "MAP",
-        "recall_at_1": "R@1",
-        "recall_at_10": "R@10",
-    }
-    shown = [(name, metric) for metric, name in names.items() if metric in metrics]
-    return ", ".join(f"{name} {percent(metrics[metric])}" for name, metric in shown)
 
 
 def evaluate_dialogue_domain_set(
@@ -703,7 +702,9 @@ def evaluate_dialogue_domain_set(
                 parameters=parameters,
                 seconds=seconds,
             )
-            progress(f"{name} {label}: {_dialogue_headline(metrics)} ({seconds:.1f}s)")
+            progress(
+                f"{name} {label}: {_headline(metrics, DIALOGUE_HEADLINE_NAMES)} ({seconds:.1f}s)"
+            )
     return scores
 
 
