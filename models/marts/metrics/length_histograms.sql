@@ -6,6 +6,13 @@
 {%- set max_words = var('length_histogram_max_words', 50) %}
 {%- set turn_bin_width = var('length_histogram_turn_bin_width', 2) %}
 {%- set max_turns = var('length_histogram_max_turns', 60) %}
+{#- Per measured table: its measure, the length column, bin width and open-ended maximum. #}
+{%- set lengths = [
+    ('dialogues', 'turns_per_dialogue', 'n_turns', turn_bin_width, max_turns),
+    ('turns', 'words_per_utterance', 'n_words', word_bin_width, max_words),
+    ('intent_examples', 'words_per_example', 'n_words', word_bin_width, max_words),
+    ('dialogue_intent_examples', 'words_per_example', 'n_words', word_bin_width, max_words),
+] %}
 with
 
 dialogues as (
@@ -32,77 +39,20 @@ dialogue_intent_examples as (
 
 ),
 
-lengths_unioned as (
-
-    select
-        'dialogues' as table_name,
-        'turns_per_dialogue' as measure,
-        dataset,
-        split,
-        locale,
-        n_turns as length_value,
-        {{ turn_bin_width }} as bin_width,
-        {{ max_turns }} as max_length
-    from dialogues
-
-    union all
-
-    select
-        'turns' as table_name,
-        'words_per_utterance' as measure,
-        dataset,
-        split,
-        locale,
-        n_words as length_value,
-        {{ word_bin_width }} as bin_width,
-        {{ max_words }} as max_length
-    from turns
-
-    union all
-
-    select
-        'intent_examples' as table_name,
-        'words_per_example' as measure,
-        dataset,
-        split,
-        locale,
-        n_words as length_value,
-        {{ word_bin_width }} as bin_width,
-        {{ max_words }} as max_length
-    from intent_examples
-
-    union all
-
-    select
-        'dialogue_intent_examples' as table_name,
-        'words_per_example' as measure,
-        dataset,
-        split,
-        locale,
-        n_words as length_value,
-        {{ word_bin_width }} as bin_width,
-        {{ max_words }} as max_length
-    from dialogue_intent_examples
-
-),
-
 lengths_binned as (
+    {%- for table_name, measure, length_column, bin_width, max_length in lengths %}
 
-    select
-        table_name,
-        measure,
-        dataset,
-        split,
-        locale,
-        case
-            when length_value >= max_length then max_length
-            else cast(floor(cast(length_value as double) / bin_width) * bin_width as integer)
-        end as bin_lower,
-        case
-            when length_value >= max_length then cast(null as integer)
-            else cast(floor(cast(length_value as double) / bin_width) * bin_width + bin_width as integer)
-        end as bin_upper
-    from lengths_unioned
+        select
+            '{{ table_name }}' as table_name,
+            '{{ measure }}' as measure,
+            dataset,
+            split,
+            locale,
+            {{ histogram_bin_lower(length_column, bin_width, max_length) }} as bin_lower,
+            {{ histogram_bin_upper(length_column, bin_width, max_length) }} as bin_upper
+        from {{ table_name }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 

@@ -11,50 +11,20 @@ utterance_pairs as (
 
 ),
 
-lengths_unioned as (
-
-    select
-        'anchor' as side,
-        dataset,
-        split,
-        locale,
-        pair_type,
-        anchor_n_words as length_value
-    from utterance_pairs
-
-    union all
-
-    select
-        'positive' as side,
-        dataset,
-        split,
-        locale,
-        pair_type,
-        positive_n_words as length_value
-    from utterance_pairs
-
-),
-
 lengths_binned as (
+    {%- for side in ['anchor', 'positive'] %}
 
-    select
-        side,
-        dataset,
-        split,
-        locale,
-        pair_type,
-        case
-            when length_value >= {{ max_words }} then {{ max_words }}
-            else cast(floor(cast(length_value as double) / {{ word_bin_width }}) * {{ word_bin_width }} as integer)
-        end as bin_lower,
-        case
-            when length_value >= {{ max_words }} then cast(null as integer)
-            else cast(
-                floor(cast(length_value as double) / {{ word_bin_width }}) * {{ word_bin_width }}
-                + {{ word_bin_width }} as integer
-            )
-        end as bin_upper
-    from lengths_unioned
+        select
+            '{{ side }}' as side,
+            dataset,
+            split,
+            locale,
+            pair_type,
+            {{ histogram_bin_lower(side ~ '_n_words', word_bin_width, max_words) }} as bin_lower,
+            {{ histogram_bin_upper(side ~ '_n_words', word_bin_width, max_words) }} as bin_upper
+        from utterance_pairs
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
