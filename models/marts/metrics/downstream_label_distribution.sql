@@ -55,13 +55,7 @@ labels_counted as (
 final as (
 
     select
-        table_name,
-        dataset,
-        split,
-        locale,
-        label,
-        scenario,
-        n_examples,
+        *,
         cast(n_examples as double)
         / sum(n_examples) over (partition by table_name, dataset, split, locale) as share_of_examples
     from labels_counted

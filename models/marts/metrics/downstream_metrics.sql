@@ -27,6 +27,12 @@ rejected_records as (
 
 ),
 
+label_distribution as (
+
+    select * from {{ ref('downstream_label_distribution') }}
+
+),
+
 examples_unioned as (
 
     select
@@ -61,20 +67,7 @@ examples_unioned as (
 
 ),
 
-label_sizes as (
-
-    select
-        table_name,
-        dataset,
-        split,
-        locale,
-        label,
-        count(*) as n_label_examples
-    from examples_unioned
-    group by table_name, dataset, split, locale, label
-
-),
-
+-- The examples per label, as downstream_label_distribution counts them.
 label_balance as (
 
     select
@@ -82,10 +75,10 @@ label_balance as (
         dataset,
         split,
         locale,
-        min(n_label_examples) as min_examples_per_label,
-        median(n_label_examples) as median_examples_per_label,
-        max(n_label_examples) as max_examples_per_label
-    from label_sizes
+        min(n_examples) as min_examples_per_label,
+        median(n_examples) as median_examples_per_label,
+        max(n_examples) as max_examples_per_label
+    from label_distribution
     group by table_name, dataset, split, locale
 
 ),
@@ -98,9 +91,7 @@ examples_measured as (
         split,
         locale,
         min(language) as language,
-        case
-            when min(split_source) = max(split_source) then min(split_source) else 'mixed'
-        end as split_source,
+        {{ combined_split_source() }} as split_source,
         count(*) as n_examples,
         count(distinct label) as n_labels,
         count(*) filter (where is_out_of_scope) as n_out_of_scope_examples,
@@ -153,16 +144,9 @@ final as (
         end as n_rejected_examples
     from examples_measured
     inner join label_balance
-        on
-            examples_measured.table_name = label_balance.table_name
-            and examples_measured.dataset = label_balance.dataset
-            and examples_measured.split = label_balance.split
-            and examples_measured.locale = label_balance.locale
+        on {{ key_columns_equal('examples_measured', 'label_balance', ['table_name', 'dataset', 'split', 'locale']) }}
     left join rejections
-        on
-            examples_measured.dataset = rejections.dataset
-            and examples_measured.split = rejections.split
-            and examples_measured.locale = rejections.locale
+        on {{ key_columns_equal('examples_measured', 'rejections', ['dataset', 'split', 'locale']) }}
 
 )
 

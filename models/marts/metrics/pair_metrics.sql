@@ -19,9 +19,7 @@ pairs_measured as (
         locale,
         pair_type,
         min(language) as language,
-        case
-            when min(split_source) = max(split_source) then min(split_source) else 'mixed'
-        end as split_source,
+        {{ combined_split_source() }} as split_source,
         count(*) as n_pairs,
         count(distinct dialogue_id) as n_dialogues,
         -- distinct texts counted by their hash (text_key): the texts themselves would all be held

@@ -27,10 +27,7 @@ dialogue_lengths as (
         split,
         locale,
         min(language) as language,
-        -- taskmaster1 mixes an official and a derived split in the same split name
-        case
-            when min(split_source) = max(split_source) then min(split_source) else 'mixed'
-        end as split_source,
+        {{ combined_split_source() }} as split_source,
         count(*) as n_dialogues,
         sum(n_turns) as n_turns,
         sum(n_user_turns) as n_user_turns,
@@ -105,15 +102,9 @@ final as (
         coalesce(rejections.n_rejected_utterances, 0) as n_rejected_utterances
     from dialogue_lengths
     inner join utterance_lengths
-        on
-            dialogue_lengths.dataset = utterance_lengths.dataset
-            and dialogue_lengths.split = utterance_lengths.split
-            and dialogue_lengths.locale = utterance_lengths.locale
+        on {{ key_columns_equal('dialogue_lengths', 'utterance_lengths', ['dataset', 'split', 'locale']) }}
     left join rejections
-        on
-            dialogue_lengths.dataset = rejections.dataset
-            and dialogue_lengths.split = rejections.split
-            and dialogue_lengths.locale = rejections.locale
+        on {{ key_columns_equal('dialogue_lengths', 'rejections', ['dataset', 'split', 'locale']) }}
 
 )
 
