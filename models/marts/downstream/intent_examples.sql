@@ -93,10 +93,9 @@ final as (
             and kept.locale = near_duplicate_groups.locale
     left join nearest_train
         on
-            near_duplicate_groups.text_number = nearest_train.text_number
-            and near_duplicate_groups.dataset = nearest_train.dataset
-            and near_duplicate_groups.split = nearest_train.split
-            and near_duplicate_groups.locale = nearest_train.locale
+            {{ key_columns_equal(
+                'near_duplicate_groups', 'nearest_train', ['text_number', 'dataset', 'split', 'locale']
+            ) }}
 
 )
 

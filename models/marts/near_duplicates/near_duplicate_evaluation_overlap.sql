@@ -124,15 +124,11 @@ final as (
     cross join pretraining_datasets
     left join equal_counts
         on
-            example_sets.dataset = equal_counts.dataset
-            and example_sets.split = equal_counts.split
-            and example_sets.locale = equal_counts.locale
+            {{ key_columns_equal('example_sets', 'equal_counts', ['dataset', 'split', 'locale']) }}
             and pretraining_datasets.pretraining_dataset = equal_counts.pretraining_dataset
     left join near_counts
         on
-            example_sets.dataset = near_counts.dataset
-            and example_sets.split = near_counts.split
-            and example_sets.locale = near_counts.locale
+            {{ key_columns_equal('example_sets', 'near_counts', ['dataset', 'split', 'locale']) }}
             and pretraining_datasets.pretraining_dataset = near_counts.pretraining_dataset
 
 )
