@@ -6,6 +6,8 @@
 -- normal form is empty (no letter or digit) are not counted.
 {%- set settings = near_duplicate_vars() %}
 {%- set group_key = near_duplicate_group_key() %}
+{#- What the counts are per: a group's key without its text. #}
+{%- set set_key = group_key[1:] %}
 with
 
 groups as (
@@ -66,10 +68,7 @@ split_keys_flagged as (
 exact_counts as (
 
     select
-        split_keys_flagged.record_kind,
-        split_keys_flagged.dataset,
-        split_keys_flagged.split,
-        split_keys_flagged.locale,
+        {{ key_columns('split_keys_flagged', set_key) }},
         sum(split_keys_flagged.n_records) as n_records,
         sum(split_keys_flagged.n_records) - count(*) as n_exact_duplicates_within_split,
         coalesce(sum(split_keys_flagged.n_records) filter (
@@ -82,11 +81,7 @@ exact_counts as (
     from split_keys_flagged
     inner join key_holders
         on split_keys_flagged.comparison_key = key_holders.comparison_key
-    group by
-        split_keys_flagged.record_kind,
-        split_keys_flagged.dataset,
-        split_keys_flagged.split,
-        split_keys_flagged.locale
+    group by {{ key_columns('split_keys_flagged', set_key) }}
 
 ),
 
@@ -144,10 +139,7 @@ group_flags as (
 near_counts as (
 
     select
-        groups.record_kind,
-        groups.dataset,
-        groups.split,
-        groups.locale,
+        {{ key_columns('groups', set_key) }},
         sum(
             groups.n_records - 1
             + case when coalesce(group_flags.has_earlier_in_split, false) then 1 else 0 end
@@ -160,17 +152,14 @@ near_counts as (
     from groups
     left join group_flags
         on {{ key_columns_equal('groups', 'group_flags', group_key) }}
-    group by groups.record_kind, groups.dataset, groups.split, groups.locale
+    group by {{ key_columns('groups', set_key) }}
 
 ),
 
 final as (
 
     select
-        exact_counts.record_kind,
-        exact_counts.dataset,
-        exact_counts.split,
-        exact_counts.locale,
+        {{ key_columns('exact_counts', set_key) }},
         cast(exact_counts.n_records as integer) as n_records,
         cast(exact_counts.n_exact_duplicates_within_split as integer) as n_exact_duplicates_within_split,
         cast(near_counts.n_near_duplicates_within_split as integer) as n_near_duplicates_within_split,
@@ -188,7 +177,7 @@ final as (
         {{ settings.threshold }} as near_duplicate_threshold
     from exact_counts
     inner join near_counts
-        on {{ key_columns_equal('exact_counts', 'near_counts', group_key[1:]) }}
+        on {{ key_columns_equal('exact_counts', 'near_counts', set_key) }}
 
 )
 
