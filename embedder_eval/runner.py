@@ -164,26 +164,15 @@ def plan(options: RunOptions, connection) -> Plan:
                 f"{_describe(pair_available)} and labelled test dialogues of "
                 f"{_describe(domain_available)}"
             )
-    intent_groups = (
-        data.select_groups(intent_available, options.datasets, options.locales)
-        if any(task in INTENT_TASKS for task in tasks)
-        else []
-    )
-    pair_groups = (
-        data.select_groups(pair_available, options.datasets, options.locales)
-        if "next_turn" in tasks
-        else []
-    )
-    dialogue_groups = (
-        data.select_groups(dialogue_available, options.datasets, options.locales)
-        if "dialogue_intent" in tasks
-        else []
-    )
-    domain_groups = (
-        data.select_groups(domain_available, options.datasets, options.locales)
-        if any(task in DIALOGUE_DOMAIN_TASKS for task in tasks)
-        else []
-    )
+
+    def selected(available: list[tuple[str, str]], read: bool) -> list[tuple[str, str]]:
+        """The available groups of the asked datasets and locales; none if no task reads them."""
+        return data.select_groups(available, options.datasets, options.locales) if read else []
+
+    intent_groups = selected(intent_available, any(task in INTENT_TASKS for task in tasks))
+    pair_groups = selected(pair_available, "next_turn" in tasks)
+    dialogue_groups = selected(dialogue_available, "dialogue_intent" in tasks)
+    domain_groups = selected(domain_available, any(task in DIALOGUE_DOMAIN_TASKS for task in tasks))
     if options.locales:
         seen = {
             locale for _, locale in intent_groups + pair_groups + dialogue_groups + domain_groups
