@@ -214,21 +214,32 @@ def published_versus_measured(frame: pd.DataFrame, title: str) -> alt.Chart:
         outcome=frame["is_reproduced"].map({True: "reproduced", False: "differs"}),
     )
     top = float(max(data["published_value"].max(), data["measured_value"].max(), 1))
+    # Symlog axes get no ticks between their ends by themselves: one at 0 and each power of ten.
+    ticks = [0, *(10**power for power in range(1, len(str(int(top))) + 1))]
+    x = alt.X(
+        "published_value:Q",
+        title="published",
+        scale=alt.Scale(type="symlog"),
+        axis=alt.Axis(values=ticks, format=","),
+    )
+    y = alt.Y(
+        "measured_value:Q",
+        title="measured",
+        scale=alt.Scale(type="symlog"),
+        axis=alt.Axis(values=ticks, format=","),
+    )
     # The diagonal is drawn in the points' own fields, so the layers share one title per axis.
     diagonal = (
         alt.Chart(pd.DataFrame({"published_value": [0.0, top], "measured_value": [0.0, top]}))
         .mark_line(color="#9e9e9e", strokeDash=[4, 4])
-        .encode(
-            x=alt.X("published_value:Q", title="published", scale=alt.Scale(type="symlog")),
-            y=alt.Y("measured_value:Q", title="measured", scale=alt.Scale(type="symlog")),
-        )
+        .encode(x=x, y=y)
     )
     points = (
         alt.Chart(data)
         .mark_circle(size=80)
         .encode(
-            x=alt.X("published_value:Q", title="published", scale=alt.Scale(type="symlog")),
-            y=alt.Y("measured_value:Q", title="measured", scale=alt.Scale(type="symlog")),
+            x=x,
+            y=y,
             color=alt.Color(
                 "outcome:N",
                 scale=alt.Scale(domain=["reproduced", "differs"], range=["#2e7d32", "#c62828"]),
@@ -352,7 +363,10 @@ def embedder_task_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
     )
     order = model_order(frame)
     base = alt.Chart(data).encode(
-        y=alt.Y("evaluation:N", title=None, sort=None, axis=ROW_AXIS),
+        # Wide enough for a pool's name (camrest676+kvret+sgd+taskmaster4+woz2 (en) map).
+        y=alt.Y(
+            "evaluation:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=420)
+        ),
         yOffset=alt.YOffset("model_label:N", sort=order),
         x=alt.X(
             "value_percent:Q",
