@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ingest.registry import REGISTRY, UnknownDatasetError, dbt_vars, select_datasets
-from warehouse import config
+from warehouse import config, interruption
 from warehouse.console import Console, Progress
 
 
@@ -302,41 +301,37 @@ def build(
     )
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the run is, so it unwinds (and cleans up) as Ctrl-C does."""
-
-
-def _raise_terminated(signal_number, frame) -> None:
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     arguments = parse_arguments(argv)
     arguments.command_line = shlex.join(["python", "run_pipeline.py", *argv])
     arguments.stage = "start"
     console = Console()
-    previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        run(arguments, console)
-    except UnknownDatasetError as error:
-        fail(console, f"FAILED: {error}")
-        return 2
-    except KeyboardInterrupt as interruption:
-        terminated = isinstance(interruption, Terminated)
-        leaves = INTERRUPTED_STAGE_LEAVES[arguments.stage]
-        signal_name = "SIGTERM" if terminated else "SIGINT"
-        fail(console, f"FAILED: {arguments.stage} interrupted ({signal_name}): {leaves}")
-        return 143 if terminated else 130
-    except Exception as error:  # every failure ends with a one-line reason
-        # A failed build says first what each failing node found, one line each.
-        for detail in getattr(error, "details", ()):
-            console.line(f"build: {detail}")
-        reason = " ".join(str(error).split())
-        fail(console, f"FAILED: {type(error).__name__}: {reason}")
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+    with interruption.signals_handled():
+        try:
+            try:
+                run(arguments, console)
+            except Exception:
+                # A DuckDB query that a signal stopped raises an error of its own: the
+                # interruption it was, if a signal came.
+                interruption.raise_if_received()
+                raise
+        except UnknownDatasetError as error:
+            fail(console, f"FAILED: {error}")
+            return 2
+        except KeyboardInterrupt as interrupted:
+            terminated = isinstance(interrupted, interruption.Terminated)
+            leaves = INTERRUPTED_STAGE_LEAVES[arguments.stage]
+            signal_name = "SIGTERM" if terminated else "SIGINT"
+            fail(console, f"FAILED: {arguments.stage} interrupted ({signal_name}): {leaves}")
+            return 143 if terminated else 130
+        except Exception as error:  # every failure ends with a one-line reason
+            # A failed build says first what each failing node found, one line each.
+            for detail in getattr(error, "details", ()):
+                console.line(f"build: {detail}")
+            reason = " ".join(str(error).split())
+            fail(console, f"FAILED: {type(error).__name__}: {reason}")
+            return 1
     return 0
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from embedder_eval.results import ensure_results_placeholder
-from warehouse import staging_cache, state
+from warehouse import interruption, staging_cache, state
 from warehouse.console import Console, Progress
 
 PROJECT_DIR = state.PROJECT_DIR
@@ -412,6 +412,7 @@ def describe_failing_rows(
             f"select * from (\n{body}\n) as failing_rows order by all limit {FAILING_ROWS_SHOWN}"
         ).fetchall()
     except duckdb.Error:
+        interruption.raise_if_received()  # a signal stopped the query: not a query error
         return None
     found = failures if failures is not None else len(rows)
     labels = ", ".join(_row_label(row) for row in rows)
@@ -638,6 +639,7 @@ def _write_docs(building: Path, target_dir: Path | None, raw_dir: Path, staged: 
     try:
         write_docs_site(building, manifest, docs_dir_of(raw_dir), staged)
     except Exception as error:  # noqa: BLE001 - reported, and the build goes on
+        interruption.raise_if_received()  # unless a signal stopped its queries
         return f"docs site not written to {docs_dir_of(raw_dir)}: {_one_line(str(error))}"
     return ""
 

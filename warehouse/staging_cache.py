@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import state
+from warehouse import interruption, state
 
 BOOKS_TABLE = "staged_datasets"
 BOOKS_DDL = (
@@ -72,6 +72,7 @@ def _read_books(staged_path: Path) -> dict[str, tuple[str, str]] | None:
             ).fetchall()
             connection.execute("detach staged")
     except duckdb.Error:
+        interruption.raise_if_received()  # a signal stopped the query: not a missing book
         return None  # not (yet) a file of ours with books: stage everything
     return {dataset: (raw, staging) for dataset, raw, staging in rows}
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse import interruption
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Changing how fingerprints are computed changes this, so older warehouses are rebuilt.
 FINGERPRINT_FORMAT = 1
@@ -201,5 +203,6 @@ def recorded_build(warehouse_path: Path) -> RecordedBuild | None:
             ).fetchone()
             connection.execute("detach recorded")
     except duckdb.Error:
+        interruption.raise_if_received()  # a signal stopped the query: not a missing record
         return None  # another process holds it open for writing, or it predates build.runs
     return None if row is None else RecordedBuild(fingerprint=row[0], finished_at=row[1])
