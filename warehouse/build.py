@@ -768,6 +768,8 @@ def build_warehouse(
             # Fold the write-ahead log into the file before it is moved.
             connection.execute("checkpoint")
         docs_warning = _write_docs(building, target_dir, raw_dir, staged)
+        # A signal whose KeyboardInterrupt a query swallowed never lets the new warehouse in.
+        interruption.raise_if_received()
         os.replace(building, warehouse_path)
         staging_cache.record_staged(staged, fingerprint, plan.datasets)
         if run_unit_tests:
