@@ -202,7 +202,6 @@ ranked as (
 final as (
 
     select
-        md5(concat_ws(':', pair_type, dialogue_id, anchor_turn_index, positive_turn_index)) as pair_id,
         pair_type,
         dataset,
         split,

@@ -1,7 +1,8 @@
--- The examples of dialogue_intent_examples without their context: one row per active intent
--- of each kept user turn, with the turn's position in its dialogue. The context (the turns
--- before it) is already stored once, in dialogue_turn_lists.turns; the dialogue_intent_examples view
--- slices it from there instead of storing a copy per example.
+-- The examples of dialogue_intent_examples without their context and ids: one row per active
+-- intent of each kept user turn, with the turn's position in its dialogue. The context (the
+-- turns before it) is already stored once, in dialogue_turn_lists.turns, and the ids are
+-- functions of dialogue_id, source_turn_index and label; the dialogue_intent_examples view
+-- derives them instead of storing a copy per example.
 with
 
 user_turns as (
@@ -44,9 +45,8 @@ labels_unpacked as (
 final as (
 
     select
-        turns.turn_id || ':' || labels_unpacked.label as example_id,
-        turns.turn_id,
         turns.dialogue_id,
+        turns.source_turn_index,
         turns.dataset,
         turns.split,
         turns.locale,

@@ -1,6 +1,6 @@
--- Each dialogue intent example with the kept turns before it as context, sliced from its
--- dialogue's turns (stored once, in dialogue_turn_lists): a view, so the context is not stored
--- again for every example.
+-- Each dialogue intent example with its ids (turn_id:label; the turn's as in turns) and the
+-- kept turns before it as context, sliced from its dialogue's turns (stored once, in
+-- dialogue_turn_lists): a view, so neither is stored again for every example.
 with
 
 examples as (
@@ -29,8 +29,8 @@ with_preceding_turns as (
 final as (
 
     select
-        example_id,
-        turn_id,
+        {{ turn_id('dialogue_id', 'source_turn_index') }} || ':' || label as example_id,
+        {{ turn_id('dialogue_id', 'source_turn_index') }} as turn_id,
         dialogue_id,
         dataset,
         split,

@@ -16,7 +16,7 @@ kept as (
 final as (
 
     select
-        dialogue_id || ':' || cast(source_turn_index as varchar) as turn_id,
+        {{ turn_id('dialogue_id', 'source_turn_index') }} as turn_id,
         dialogue_id,
         dataset,
         split,

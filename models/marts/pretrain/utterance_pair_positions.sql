@@ -1,6 +1,6 @@
--- The rows of utterance_pairs without their texts: each kept pair as positions in its
--- dialogue. The texts are already stored once, in dialogue_turn_lists.turns; the utterance_pairs view
--- takes them from there instead of storing copies per pair.
+-- The rows of utterance_pairs without their texts and ids: each kept pair as positions in its
+-- dialogue. The texts are already stored once, in dialogue_turn_lists.turns, and pair_id is a
+-- function of the positions; the utterance_pairs view derives both instead of storing copies.
 with
 
 candidates as (
@@ -12,7 +12,6 @@ candidates as (
 kept as (
 
     select
-        pair_id,
         pair_type,
         dataset,
         split,

@@ -1,8 +1,8 @@
--- Each kept pair with its anchor and positive texts, taken from its dialogue's turns (stored
--- once, in dialogue_turn_lists): a view, so the texts are not stored again for every pair. A
--- next_turn anchor is one turn; a context_response anchor is the turns from anchor_turn_index
--- to the one before the positive, as lines `speaker: text` (turn_index is the 0-based list
--- position).
+-- Each kept pair with its id (utterance_pair_id of its positions) and its anchor and positive
+-- texts, taken from its dialogue's turns (stored once, in dialogue_turn_lists): a view, so
+-- neither is stored again for every pair. A next_turn anchor is one turn; a context_response
+-- anchor is the turns from anchor_turn_index to the one before the positive, as lines
+-- `speaker: text` (turn_index is the 0-based list position).
 with
 
 pairs as (
@@ -20,7 +20,9 @@ dialogue_turn_lists as (
 with_texts as (
 
     select
-        pairs.pair_id,
+        {{ utterance_pair_id(
+            'pairs.pair_type', 'pairs.dialogue_id', 'pairs.anchor_turn_index', 'pairs.positive_turn_index'
+        ) }} as pair_id,
         pairs.pair_type,
         pairs.dataset,
         pairs.split,
