@@ -14,15 +14,16 @@
     ) }}
 {% endmacro %}
 
-{#- Staging for the dialogues of the Taskmaster releases whose split is given by lists naming
-    each dialogue's conversation_id (TM-1's id lists, TM-3's split folders): the dialogues
-    joined to their lists is the one join this model does. A dialogue named by exactly one
-    list takes its split ('official'); one named by no list or by several gets the derived
-    split ('derived', keyed '<dataset>:<conversation_id>'), with the lists that name it, if
-    any, '|'-joined in upstream_split, so a gap or conflict stays visible. service is the
-    dialogue's one service (domain), an SQL expression over the dialogue record; where it is
-    null the dialogue has none. -#}
-{% macro taskmaster_dialogues_split_by_lists(dataset, dialogues_relation, split_lists_relation, service) %}
+{#- Staging for the dialogues of the Taskmaster releases. Where split_lists_relation is given
+    (TM-1's id lists, TM-3's split folders), the split is given by lists naming each dialogue's
+    conversation_id: the dialogues joined to their lists is the one join this model does. A
+    dialogue named by exactly one list takes its split ('official'); one named by no list or by
+    several gets the derived split ('derived', keyed '<dataset>:<conversation_id>'), with the
+    lists that name it, if any, '|'-joined in upstream_split, so a gap or conflict stays
+    visible. Without split lists (TM-2, TM-4: no upstream split) every dialogue gets the derived
+    split and a null upstream_split. service is the dialogue's one service (domain), an SQL
+    expression over the dialogue record; where it is null the dialogue has none. -#}
+{% macro taskmaster_dialogues(dataset, dialogues_relation, service, split_lists_relation=none) %}
 with
 
 dialogues as (
@@ -30,6 +31,7 @@ dialogues as (
     select * from {{ dialogues_relation }}
 
 ),
+{%- if split_lists_relation is not none %}
 
 split_lists as (
 
@@ -59,6 +61,18 @@ dialogues_with_lists as (
         on dialogues.conversation_id = split_lists_per_id.conversation_id
 
 ),
+{%- else %}
+
+dialogues_with_lists as (
+
+    select
+        *,
+        cast(null as string) as listed_splits,
+        0 as n_lists
+    from dialogues
+
+),
+{%- endif %}
 
 splits_assigned as (
 

@@ -4,9 +4,9 @@
 -- list or by several get the derived split ('derived'), with the lists that name it, if any,
 -- '|'-joined in upstream_split, so a conflict stays visible. The domain is the prefix of
 -- instruction_id ("restaurant-table-2" -> restaurant; none where instruction_id is null).
-{{ taskmaster_dialogues_split_by_lists(
+{{ taskmaster_dialogues(
     'taskmaster1',
     source('taskmaster1', 'dialogues'),
-    source('taskmaster1', 'split_ids'),
     service="split_part(instruction_id, '-', 1)",
+    split_lists_relation=source('taskmaster1', 'split_ids'),
 ) }}

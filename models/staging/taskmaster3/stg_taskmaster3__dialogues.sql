@@ -4,9 +4,9 @@
 -- derived split ('derived'), with the splits that name it, if any, '|'-joined in
 -- upstream_split, so the gap or conflict stays visible (a warn test counts them). The domain
 -- is the dialog's vertical (none where it is null).
-{{ taskmaster_dialogues_split_by_lists(
+{{ taskmaster_dialogues(
     'taskmaster3',
     source('taskmaster3', 'dialogues'),
-    source('taskmaster3', 'split_rows'),
     service='vertical',
+    split_lists_relation=source('taskmaster3', 'split_rows'),
 ) }}
