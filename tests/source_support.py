@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,11 +47,17 @@ def ingest_fixture(dataset_id: str, work_dir: Path) -> list[DatasetReport]:
     )
 
 
-def assert_parse_error(parse: Callable, path: Path, match: str) -> None:
-    """Parsing the file at path (its bytes, its name as location) raises UpstreamFormatError
-    with a message matching match. The result is read whole, as a generator parser raises only
-    while it is read."""
-    with pytest.raises(UpstreamFormatError, match=match):
+def assert_file_rejected(
+    parse: Callable, path: Path, content: str | bytes, match: str | None = None
+) -> None:
+    """Write content to path (text as UTF-8); parsing the file (its bytes, its path as
+    location) raises UpstreamFormatError with a message matching match, by default the file's
+    name. The result is read whole, as a generator parser raises only while it is read."""
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(UpstreamFormatError, match=re.escape(path.name) if match is None else match):
         list(parse(path.read_bytes(), str(path)))
 
 

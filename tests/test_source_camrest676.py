@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ingest.sources import camrest676
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "camrest676" / "data" / "CamRest676.json"
@@ -33,9 +33,12 @@ def test_mixed_type_system_acts_are_kept_as_json_text():
 
 
 def test_corrupt_json_names_the_file(tmp_path):
-    broken = tmp_path / "CamRest676.json"
-    broken.write_text('# banner\n[{"dial": [', encoding="utf-8")
-    assert_parse_error(camrest676.parse, broken, "CamRest676.json: not valid JSON")
+    assert_file_rejected(
+        camrest676.parse,
+        tmp_path / "CamRest676.json",
+        '# banner\n[{"dial": [',
+        match="CamRest676.json: not valid JSON",
+    )
 
 
 def test_unexpected_key_is_refused():

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 from ingest.sources import clinc150
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FIXTURE_DATA = FIXTURE_UPSTREAM / "clinc150" / "data"
@@ -52,32 +52,39 @@ def test_domains_become_one_record_each():
 
 
 def test_corrupt_json_names_the_file(tmp_path):
-    broken = tmp_path / "data_full.json"
-    broken.write_text('{"train": [["hi", "greeting"]', encoding="utf-8")
-    assert_parse_error(clinc150.parse_examples, broken, "data_full.json: not valid JSON")
+    assert_file_rejected(
+        clinc150.parse_examples,
+        tmp_path / "data_full.json",
+        '{"train": [["hi", "greeting"]',
+        match="data_full.json: not valid JSON",
+    )
 
 
 def test_a_pair_of_three_items_is_refused(tmp_path):
-    broken = tmp_path / "data_full.json"
-    broken.write_text(
+    assert_file_rejected(
+        clinc150.parse_examples,
+        tmp_path / "data_full.json",
         json.dumps({"train": [["hi", "greeting"], ["hello", "greeting", "extra"]]}),
-        encoding="utf-8",
+        match=r"data_full.json: train\[1\] is not a",
     )
-    assert_parse_error(clinc150.parse_examples, broken, r"data_full.json: train\[1\] is not a")
 
 
 def test_an_unknown_section_is_refused(tmp_path):
-    broken = tmp_path / "data_full.json"
-    broken.write_text(json.dumps({"train": [], "dev": [["hi", "greeting"]]}), encoding="utf-8")
-    assert_parse_error(
-        clinc150.parse_examples, broken, r"data_full.json: unknown section\(s\) \['dev'\]"
+    assert_file_rejected(
+        clinc150.parse_examples,
+        tmp_path / "data_full.json",
+        json.dumps({"train": [], "dev": [["hi", "greeting"]]}),
+        match=r"data_full.json: unknown section\(s\) \['dev'\]",
     )
 
 
 def test_domains_must_map_to_lists_of_names(tmp_path):
-    broken = tmp_path / "domains.json"
-    broken.write_text(json.dumps({"banking": "balance"}), encoding="utf-8")
-    assert_parse_error(clinc150.parse_domains, broken, "domains.json: expected a JSON object")
+    assert_file_rejected(
+        clinc150.parse_domains,
+        tmp_path / "domains.json",
+        json.dumps({"banking": "balance"}),
+        match="domains.json: expected a JSON object",
+    )
 
 
 def test_real_data_full_has_the_published_counts():

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from ingest.sources import banking77, msre2e
-from tests.source_support import assert_parse_error
+from tests.source_support import assert_file_rejected
 from tests.support import REPO_ROOT
 
 LONG_TEXT = "how do I top up " + "x" * 1_000_000
@@ -36,6 +36,6 @@ def test_a_fresh_interpreter_reads_it_too():
 
 
 def test_a_malformed_tsv_names_the_file(tmp_path):
-    path = tmp_path / "movie_all.tsv"
-    path.write_bytes(b"session.ID\tMessage.ID\n\xff\xfe broken")
-    assert_parse_error(msre2e.parse, path, "movie_all.tsv")
+    assert_file_rejected(
+        msre2e.parse, tmp_path / "movie_all.tsv", b"session.ID\tMessage.ID\n\xff\xfe broken"
+    )

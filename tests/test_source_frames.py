@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.sources import UpstreamFormatError, frames
-from tests.source_support import assert_parse_error, ingest_fixture, raw_table
+from tests.source_support import assert_file_rejected, ingest_fixture, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "frames" / "frames.json"
@@ -91,9 +91,12 @@ def test_turns_that_are_not_a_list_are_left_for_the_raw_store():
 
 
 def test_corrupt_json_names_the_file(tmp_path: Path):
-    path = tmp_path / "frames.json"
-    path.write_text('[{"id": "x", "turns": [', encoding="utf-8")
-    assert_parse_error(frames.parse, path, r"frames\.json: not valid JSON")
+    assert_file_rejected(
+        frames.parse,
+        tmp_path / "frames.json",
+        '[{"id": "x", "turns": [',
+        match=r"frames\.json: not valid JSON",
+    )
 
 
 def test_top_level_must_be_an_array_of_objects():

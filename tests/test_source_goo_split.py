@@ -15,7 +15,7 @@ from ingest import raw_store
 from ingest.registry import REGISTRY, Dataset
 from ingest.runner import run_ingest
 from ingest.sources import atis, goo_split, snips
-from tests.source_support import assert_parse_error
+from tests.source_support import assert_file_rejected
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FIXTURE = FIXTURE_UPSTREAM / "slotgated-slu" / "data"
@@ -94,9 +94,12 @@ def test_only_the_line_terminator_is_removed(text, lines):
 
 
 def test_invalid_utf8_names_the_file(tmp_path):
-    broken = tmp_path / "label"
-    broken.write_bytes(b"PlayMusic\nGet\xffWeather\n")
-    assert_parse_error(goo_split.parse_lines, broken, r"label: not valid UTF-8")
+    assert_file_rejected(
+        goo_split.parse_lines,
+        tmp_path / "label",
+        b"PlayMusic\nGet\xffWeather\n",
+        match=r"label: not valid UTF-8",
+    )
 
 
 def test_records_get_their_line_position():

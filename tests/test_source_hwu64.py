@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.sources import hwu64
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, require_mirror
 
 FOLD = (
@@ -54,29 +54,32 @@ def test_parses_a_test_file():
 
 
 def test_a_wrong_header_names_the_file(tmp_path):
-    broken = tmp_path / "alarm_set.csv"
-    broken.write_text(
+    assert_file_rejected(
+        hwu64.parse_examples,
+        tmp_path / "alarm_set.csv",
         "answerid,scenario,intent,answer_annotation,answer_from_anno,answer_from_user\n"
         '1,alarm,set,"wake me up","wake me up","Wake me up"\n',
-        encoding="utf-8",
+        match=r"alarm_set.csv: header",
     )
-    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: header")
 
 
 def test_a_row_with_a_missing_field_names_the_file_and_row(tmp_path):
-    broken = tmp_path / "alarm_set.csv"
-    broken.write_text(
+    assert_file_rejected(
+        hwu64.parse_examples,
+        tmp_path / "alarm_set.csv",
         f'{HEADER}\n1;alarm;set;"wake me up";"wake me up";"Wake me up"\n'
         '2;alarm;set;"set an alarm";"set an alarm"\n',
-        encoding="utf-8",
+        match=r"alarm_set.csv: row 3 has 5 fields",
     )
-    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: row 3 has 5 fields")
 
 
 def test_invalid_utf8_names_the_file(tmp_path):
-    broken = tmp_path / "alarm_set.csv"
-    broken.write_bytes(f'{HEADER}\n1;alarm;set;"caf\xe9";"caf\xe9";"caf\xe9"\n'.encode("latin-1"))
-    assert_parse_error(hwu64.parse_examples, broken, r"alarm_set.csv: not valid UTF-8")
+    assert_file_rejected(
+        hwu64.parse_examples,
+        tmp_path / "alarm_set.csv",
+        f'{HEADER}\n1;alarm;set;"caf\xe9";"caf\xe9";"caf\xe9"\n'.encode("latin-1"),
+        match=r"alarm_set.csv: not valid UTF-8",
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import kvret
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_KVRET = FIXTURE_UPSTREAM / "kvret" / "data"
@@ -82,15 +82,19 @@ def test_test_fixture_has_an_empty_driver_utterance():
 
 
 def test_corrupt_json_names_the_file(tmp_path: Path):
-    path = tmp_path / "kvret_dev_public.json"
-    path.write_text('[{"dialogue": [], "scenario": {"uuid": "x"', encoding="utf-8")
-    assert_parse_error(kvret.parse, path, "kvret_dev_public.json")
+    assert_file_rejected(
+        kvret.parse,
+        tmp_path / "kvret_dev_public.json",
+        '[{"dialogue": [], "scenario": {"uuid": "x"',
+    )
 
 
 def test_invalid_utf8_names_the_file(tmp_path: Path):
-    path = tmp_path / "kvret_test_public.json"
-    path.write_bytes(b'[{"dialogue": [], "scenario": {"uuid": "\xff"}}]')
-    assert_parse_error(kvret.parse, path, "kvret_test_public.json")
+    assert_file_rejected(
+        kvret.parse,
+        tmp_path / "kvret_test_public.json",
+        b'[{"dialogue": [], "scenario": {"uuid": "\xff"}}]',
+    )
 
 
 def test_unexpected_scenario_key_is_rejected():

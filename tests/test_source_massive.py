@@ -14,7 +14,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, massive
-from tests.source_support import assert_parse_error, ingest_fixture, jsonl, raw_table
+from tests.source_support import assert_file_rejected, ingest_fixture, jsonl, raw_table
 from tests.support import FIXTURE_UPSTREAM
 
 ARCHIVE_NAME = "amazon-massive-dataset-1.1.tar.gz"
@@ -149,10 +149,11 @@ def test_invalid_utf8_names_member_and_line():
 
 @pytest.mark.parametrize("cut", [40, 700, -1])
 def test_truncated_archive_names_the_file(tmp_path, cut):
-    broken = tmp_path / ARCHIVE_NAME
-    broken.write_bytes(FIXTURE.read_bytes()[:cut])
-    assert_parse_error(
-        massive.parse_examples, broken, rf"{ARCHIVE_NAME}: .*(truncated|not a readable)"
+    assert_file_rejected(
+        massive.parse_examples,
+        tmp_path / ARCHIVE_NAME,
+        FIXTURE.read_bytes()[:cut],
+        match=rf"{ARCHIVE_NAME}: .*(truncated|not a readable)",
     )
 
 

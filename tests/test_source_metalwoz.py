@@ -13,7 +13,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, metalwoz
-from tests.source_support import assert_parse_error, ingest_fixture, jsonl, raw_table
+from tests.source_support import assert_file_rejected, ingest_fixture, jsonl, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_DIR = FIXTURE_UPSTREAM / "metalwoz"
@@ -156,9 +156,12 @@ def test_not_a_zip_names_the_file():
 
 
 def test_truncated_zip_names_the_file(tmp_path: Path):
-    broken = tmp_path / "metalwoz-v1.zip"
-    broken.write_bytes(TRAIN_ZIP.read_bytes()[:-40])
-    assert_parse_error(metalwoz.parse, broken, r"metalwoz-v1\.zip: not a readable zip")
+    assert_file_rejected(
+        metalwoz.parse,
+        tmp_path / "metalwoz-v1.zip",
+        TRAIN_ZIP.read_bytes()[:-40],
+        match=r"metalwoz-v1\.zip: not a readable zip",
+    )
 
 
 def test_corrupt_nested_zip_names_the_member():

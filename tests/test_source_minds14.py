@@ -14,7 +14,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, minds14
-from tests.source_support import assert_parse_error, ingest_fixture, raw_table
+from tests.source_support import assert_file_rejected, ingest_fixture, raw_table
 from tests.support import FIXTURE_UPSTREAM
 
 ARCHIVE_NAME = "MInDS-14.zip"
@@ -151,9 +151,12 @@ def test_missing_text_zip_names_the_file():
 
 
 def test_corrupt_zip_names_the_file(tmp_path):
-    broken = tmp_path / ARCHIVE_NAME
-    broken.write_bytes(FIXTURE.read_bytes()[:-40])
-    assert_parse_error(minds14.parse_examples, broken, rf"{ARCHIVE_NAME}: not a readable zip file")
+    assert_file_rejected(
+        minds14.parse_examples,
+        tmp_path / ARCHIVE_NAME,
+        FIXTURE.read_bytes()[:-40],
+        match=rf"{ARCHIVE_NAME}: not a readable zip file",
+    )
 
 
 def test_corrupt_inner_member_names_the_member():

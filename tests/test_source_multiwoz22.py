@@ -9,7 +9,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import multiwoz22
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_MULTIWOZ = FIXTURE_UPSTREAM / "multiwoz22" / "data" / "MultiWOZ_2.2"
@@ -103,15 +103,19 @@ def test_all_none_user_turn_is_kept():
 
 
 def test_corrupt_json_names_the_file(tmp_path: Path):
-    path = tmp_path / "dialogues_001.json"
-    path.write_text('[{"dialogue_id": "PMUL0117.json", "turns": [{', encoding="utf-8")
-    assert_parse_error(multiwoz22.parse, path, "dialogues_001.json")
+    assert_file_rejected(
+        multiwoz22.parse,
+        tmp_path / "dialogues_001.json",
+        '[{"dialogue_id": "PMUL0117.json", "turns": [{',
+    )
 
 
 def test_invalid_utf8_names_the_file(tmp_path: Path):
-    path = tmp_path / "dialogues_002.json"
-    path.write_bytes(b'[{"dialogue_id": "MUL0001.json", "services": ["caf\xe9"]}]')
-    assert_parse_error(multiwoz22.parse, path, "dialogues_002.json")
+    assert_file_rejected(
+        multiwoz22.parse,
+        tmp_path / "dialogues_002.json",
+        b'[{"dialogue_id": "MUL0001.json", "services": ["caf\xe9"]}]',
+    )
 
 
 def test_unexpected_turn_key_is_rejected():

@@ -10,7 +10,7 @@ from ingest import raw_store
 from ingest.fetch import read_from_mirror
 from ingest.registry import REGISTRY
 from ingest.sources import sgd
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_SGD = FIXTURE_UPSTREAM / "sgd"
@@ -101,15 +101,13 @@ def test_fixture_slot_spans_point_at_their_values(split: str):
 
 
 def test_corrupt_json_names_the_file(tmp_path: Path):
-    path = tmp_path / "dialogues_001.json"
-    path.write_text('[{"dialogue_id": "1_00000", "turns": [', encoding="utf-8")
-    assert_parse_error(sgd.parse, path, "dialogues_001.json")
+    assert_file_rejected(
+        sgd.parse, tmp_path / "dialogues_001.json", '[{"dialogue_id": "1_00000", "turns": ['
+    )
 
 
 def test_top_level_object_is_rejected(tmp_path: Path):
-    path = tmp_path / "dialogues_002.json"
-    path.write_text('{"dialogue_id": "2_00000"}', encoding="utf-8")
-    assert_parse_error(sgd.parse, path, "dialogues_002.json")
+    assert_file_rejected(sgd.parse, tmp_path / "dialogues_002.json", '{"dialogue_id": "2_00000"}')
 
 
 def test_unexpected_frame_key_is_rejected():

@@ -16,7 +16,7 @@ from ingest.sources import (
     taskmaster3,
     taskmaster4,
 )
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_TASKMASTER = FIXTURE_UPSTREAM / "taskmaster"
@@ -271,9 +271,11 @@ def test_tm4_keeps_string_offsets_and_annotation_values_as_strings():
     ],
 )
 def test_corrupt_json_names_the_file(tmp_path: Path, module, relative: str):
-    path = tmp_path / Path(relative).name
-    path.write_text('[{"conversation_id": "dlg-1", "utterances": [', encoding="utf-8")
-    assert_parse_error(module.TABLES["dialogues"].parse, path, Path(relative).name)
+    assert_file_rejected(
+        module.TABLES["dialogues"].parse,
+        tmp_path / Path(relative).name,
+        '[{"conversation_id": "dlg-1", "utterances": [',
+    )
 
 
 def test_invalid_utf8_in_a_split_file_names_the_file():

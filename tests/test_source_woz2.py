@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import woz2
-from tests.source_support import assert_parse_error, raw_table
+from tests.source_support import assert_file_rejected, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_WOZ = FIXTURE_UPSTREAM / "woz2" / "data" / "woz"
@@ -76,15 +76,13 @@ def test_every_fixture_file_parses(split: str, locale: str, count: int):
 
 
 def test_corrupt_json_names_the_file(tmp_path: Path):
-    path = tmp_path / "woz_train_en.json"
-    path.write_text('[{"dialogue_idx": 0, "dialogue": [', encoding="utf-8")
-    assert_parse_error(woz2.parse, path, "woz_train_en.json")
+    assert_file_rejected(
+        woz2.parse, tmp_path / "woz_train_en.json", '[{"dialogue_idx": 0, "dialogue": ['
+    )
 
 
 def test_top_level_object_is_rejected(tmp_path: Path):
-    path = tmp_path / "woz_test_de.json"
-    path.write_text('{"dialogue_idx": 800}', encoding="utf-8")
-    assert_parse_error(woz2.parse, path, "woz_test_de.json")
+    assert_file_rejected(woz2.parse, tmp_path / "woz_test_de.json", '{"dialogue_idx": 800}')
 
 
 def test_unexpected_turn_key_is_rejected():
