@@ -234,12 +234,19 @@ def test_other_4xx_fails_without_retrying(server: LocalHTTPServer, cache: Path) 
     assert server.request_count(SERVED_PATH) == 1
 
 
-def test_damaged_cache_entry_is_downloaded_again(server: LocalHTTPServer, cache: Path) -> None:
+@pytest.mark.parametrize(
+    "cached_content",
+    [CONTENT[:-10] + b"0123456789", CONTENT[:100]],
+    ids=["right size, wrong bytes", "truncated"],
+)
+def test_damaged_cache_entry_is_downloaded_again(
+    server: LocalHTTPServer, cache: Path, cached_content: bytes
+) -> None:
     server.add_file(SERVED_PATH, CONTENT)
     file = upstream_file()
     cached = cache / "camrest676" / "data" / "CamRest676.json"
     cached.parent.mkdir(parents=True)
-    cached.write_bytes(CONTENT[:-10] + b"0123456789")  # right size, wrong bytes
+    cached.write_bytes(cached_content)
 
     fetched = download_with_cache(dataset_for(server, file), file, cache)
 
@@ -247,19 +254,6 @@ def test_damaged_cache_entry_is_downloaded_again(server: LocalHTTPServer, cache:
     assert fetched.content == CONTENT
     assert cached.read_bytes() == CONTENT
     assert server.request_count(SERVED_PATH) == 1
-
-
-def test_truncated_cache_entry_is_downloaded_again(server: LocalHTTPServer, cache: Path) -> None:
-    server.add_file(SERVED_PATH, CONTENT)
-    file = upstream_file()
-    cached = cache / "camrest676" / "data" / "CamRest676.json"
-    cached.parent.mkdir(parents=True)
-    cached.write_bytes(CONTENT[:100])
-
-    fetched = download_with_cache(dataset_for(server, file), file, cache)
-
-    assert fetched.origin == "download"
-    assert cached.read_bytes() == CONTENT
 
 
 @pytest.mark.parametrize(
