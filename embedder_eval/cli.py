@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from embedder_eval import data
-from embedder_eval.arguments import comma_separated
+from embedder_eval.arguments import add_data_folder_arguments, comma_separated, failure_line
 from embedder_eval.runner import (
     DEFAULT_DIALOGUE_INPUTS,
     DEFAULT_DIALOGUE_TEST_LIMIT,
@@ -30,7 +30,6 @@ from embedder_eval.runner import (
     refresh_warehouse,
     run_evaluation,
 )
-from warehouse import config
 
 
 def _shots(value: str) -> tuple[int, ...]:
@@ -44,7 +43,6 @@ def _shots(value: str) -> tuple[int, ...]:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    configured = config.paths()  # DW_DATA_DIR and DW_WAREHOUSE_PATH, read as the pipeline does
     parser = argparse.ArgumentParser(
         prog="python -m embedder_eval",
         description="Score a sentence-transformers model on intent classification (MTEB "
@@ -111,25 +109,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         f"dialogues per dataset and locale, a seeded sample (default {DEFAULT_DOMAIN_TEST_LIMIT}; "
         "0 for all)",
     )
-    parser.add_argument(
-        "--warehouse",
-        type=Path,
-        default=configured.warehouse,
-        help="warehouse to read, opened read-only (default: $DW_WAREHOUSE_PATH, else "
+    add_data_folder_arguments(
+        parser,
+        warehouse_help="warehouse to read, opened read-only (default: $DW_WAREHOUSE_PATH, else "
         "warehouse.duckdb in the data folder: $DW_DATA_DIR, else data)",
-    )
-    parser.add_argument(
-        "--results-dir",
-        type=Path,
-        default=configured.evaluations_dir,
-        help="where the run's Parquet file goes (default: evaluations/ in the data folder)",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=configured.embeddings_dir,
-        help="embedding cache, one folder per model identity (default: embeddings/ in the "
-        "data folder)",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--batch-size", type=int, default=32, help="encode batch size (default 32)")
@@ -229,7 +212,6 @@ def main(argv: list[str] | None = None) -> int:
         print("FAILED: interrupted; no results were written", file=sys.stderr)
         return 130
     except Exception as error:  # every failure ends with a one-line reason
-        reason = " ".join(str(error).split())
-        print(f"FAILED: {type(error).__name__}: {reason}", file=sys.stderr)
+        print(failure_line(error), file=sys.stderr)
         return 1
     return 0

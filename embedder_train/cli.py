@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from embedder_eval.arguments import comma_separated
+from embedder_eval.arguments import add_data_folder_arguments, comma_separated, failure_line
 from warehouse import config
 
 
@@ -27,7 +27,6 @@ def _positive_int(value: str) -> int:
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    configured = config.paths()  # DW_DATA_DIR and DW_WAREHOUSE_PATH, read as the pipeline does
     parser = argparse.ArgumentParser(
         prog="python -m embedder_train",
         description="Fine-tune a sentence-transformers model on the warehouse's exported "
@@ -76,15 +75,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--eval-datasets", type=comma_separated, help="embedder_eval --datasets")
     parser.add_argument("--eval-tasks", type=comma_separated, help="embedder_eval --tasks")
-    parser.add_argument(
-        "--warehouse",
-        type=Path,
-        default=configured.warehouse,
-        help="warehouse to score on (default: $DW_WAREHOUSE_PATH, else warehouse.duckdb in the "
-        "data folder: $DW_DATA_DIR, else data)",
+    add_data_folder_arguments(
+        parser,
+        warehouse_help="warehouse to score on (default: $DW_WAREHOUSE_PATH, else "
+        "warehouse.duckdb in the data folder: $DW_DATA_DIR, else data)",
     )
-    parser.add_argument("--results-dir", type=Path, default=configured.evaluations_dir)
-    parser.add_argument("--cache-dir", type=Path, default=configured.embeddings_dir)
     parser.add_argument(
         "--refresh-warehouse",
         action="store_true",
@@ -232,7 +227,6 @@ def main(argv: list[str] | None = None) -> int:
         print("FAILED: interrupted; no model was saved", file=sys.stderr)
         return 130
     except Exception as error:  # every failure ends with a one-line reason
-        reason = " ".join(str(error).split())
-        print(f"FAILED: {type(error).__name__}: {reason}", file=sys.stderr)
+        print(failure_line(error), file=sys.stderr)
         return 1
     return 0
