@@ -105,35 +105,40 @@ def _has_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def intent_groups_available(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(dataset, locale) pairs of intent_examples with both a train and a test split."""
-    if not _has_table(connection, "intent_examples"):
+def _groups_available(
+    connection: duckdb.DuckDBPyConnection, table: str, where: str, having: str = "true"
+) -> list[tuple[str, str]]:
+    """The (dataset, locale) pairs of the table's rows that meet where, grouped and kept where
+    having holds, in order; none when the warehouse has no such table."""
+    if not _has_table(connection, table):
         return []
     return connection.execute(
         f"""
         select dataset, locale
-        from intent_examples
-        where split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}')
+        from {table}
+        where {where}
         group by dataset, locale
-        having count(distinct split) = 2
+        having {having}
         order by dataset, locale
         """
     ).fetchall()
+
+
+def intent_groups_available(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(dataset, locale) pairs of intent_examples with both a train and a test split."""
+    return _groups_available(
+        connection,
+        "intent_examples",
+        where=f"split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}')",
+        having="count(distinct split) = 2",
+    )
 
 
 def pair_groups_available(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(dataset, locale) pairs of utterance_pairs with test-split next_turn pairs."""
-    if not _has_table(connection, "utterance_pairs"):
-        return []
-    return connection.execute(
-        f"""
-        select dataset, locale
-        from utterance_pairs
-        where pair_type = 'next_turn' and split = '{EVAL_SPLIT}'
-        group by dataset, locale
-        order by dataset, locale
-        """
-    ).fetchall()
+    return _groups_available(
+        connection, "utterance_pairs", where=f"pair_type = 'next_turn' and split = '{EVAL_SPLIT}'"
+    )
 
 
 def has_pairs_mart(connection: duckdb.DuckDBPyConnection) -> bool:
@@ -172,18 +177,12 @@ CONTEXT_TURNS = 3  # turns before the user turn in the context input (context_wi
 
 def dialogue_intent_groups_available(connection) -> list[tuple[str, str]]:
     """(dataset, locale) pairs of dialogue_intent_examples with train and test turns."""
-    if not _has_table(connection, "dialogue_intent_examples"):
-        return []
-    return connection.execute(
-        f"""
-        select dataset, locale
-        from dialogue_intent_examples
-        where split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}') and n_turn_intents = 1
-        group by dataset, locale
-        having count(distinct split) = 2
-        order by dataset, locale
-        """
-    ).fetchall()
+    return _groups_available(
+        connection,
+        "dialogue_intent_examples",
+        where=f"split in ('{TRAIN_SPLIT}', '{EVAL_SPLIT}') and n_turn_intents = 1",
+        having="count(distinct split) = 2",
+    )
 
 
 def context_input(context_turns: list[dict], text: str, k: int = CONTEXT_TURNS) -> str:
@@ -318,17 +317,7 @@ class DialogueDomainSet:
 
 def dialogue_domain_groups_available(connection) -> list[tuple[str, str]]:
     """(dataset, locale) pairs of dialogue_domain_examples with test dialogues."""
-    if not _has_table(connection, DOMAIN_MART):
-        return []
-    return connection.execute(
-        f"""
-        select dataset, locale
-        from {DOMAIN_MART}
-        where split = '{EVAL_SPLIT}'
-        group by dataset, locale
-        order by dataset, locale
-        """
-    ).fetchall()
+    return _groups_available(connection, DOMAIN_MART, where=f"split = '{EVAL_SPLIT}'")
 
 
 def dialogue_domain_counts(connection, dataset: str, locale: str) -> dict[str, int]:
