@@ -353,35 +353,30 @@ def test_required_keys_are_checked_under_objects_too(tmp_path):
             pa.field("x", pa.int64()),
         ]
     )
+
+    def write(records: list[dict], file_name: str, drift=None) -> int:
+        return raw_store.write_records(
+            records,
+            schema,
+            tmp_path / file_name,
+            location="f",
+            required=("scenario.uuid",),
+            source_path="f",
+            upstream_split=None,
+            locale="en",
+            drift=drift,
+        )
+
     records = [{"scenario": {"uuid": "a"}, "x": 1}, {"scenario": {}, "x": 2}]
     with pytest.raises(
         raw_store.RawRecordError,
         match=r"record 1 \(0-based\): required key "
         r"'scenario.uuid' is missing",
     ):
-        raw_store.write_records(
-            records,
-            schema,
-            tmp_path / "x.parquet",
-            location="f",
-            required=("scenario.uuid",),
-            source_path="f",
-            upstream_split=None,
-            locale="en",
-        )
+        write(records, "x.parquet")
     # Anything else undeclared is still drift, kept: only the identity is required.
     drift = raw_store.SchemaDrift()
-    written = raw_store.write_records(
-        [{"scenario": {"uuid": "a", "new": 1}, "x": "2"}],
-        schema,
-        tmp_path / "y.parquet",
-        location="f",
-        required=("scenario.uuid",),
-        source_path="f",
-        upstream_split=None,
-        locale="en",
-        drift=drift,
-    )
+    written = write([{"scenario": {"uuid": "a", "new": 1}, "x": "2"}], "y.parquet", drift)
     assert written == 1
     assert dict(drift) == {("scenario.new", "unknown key"): 1, ("x", "other type"): 1}
 
