@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,34 @@ from ingest.registry import REGISTRY, Dataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_UPSTREAM = REPO_ROOT / "tests" / "fixtures" / "upstream"
 MIRROR = REPO_ROOT.parent / "shared" / "data" / "raw"
+
+
+def run_pipeline_cli(
+    *arguments: str, data_dir: Path, timeout: float = 300, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """`python run_pipeline.py arguments` from the repository root with DW_DATA_DIR=data_dir
+    and the variables in unset removed from the environment; its output captured as text."""
+    environment = {**os.environ, "DW_DATA_DIR": str(data_dir)}
+    for variable in unset:
+        environment.pop(variable, None)
+    return subprocess.run(
+        [sys.executable, "run_pipeline.py", *arguments],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def copy_data_folder(data_dir: Path, copy: Path) -> Path:
+    """A new folder copy holding what a build reads and writes in data_dir: raw, evaluations
+    and the warehouse; returns copy."""
+    copy.mkdir()
+    for name in ("raw", "evaluations"):
+        shutil.copytree(data_dir / name, copy / name)
+    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
+    return copy
 
 
 def require_mirror() -> Path:

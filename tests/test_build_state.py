@@ -21,7 +21,7 @@ import pytest
 
 import warehouse.build
 from ingest.registry import dbt_vars
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, copy_data_folder
 from warehouse import state
 from warehouse.build import build_warehouse
 
@@ -58,11 +58,7 @@ def data_copy(fixture_warehouse, tmp_path, monkeypatch) -> Path:
     """A copy of the fixture run's data folder (raw, evaluations, warehouse) to change, built
     (as its record says) from a snapshot of the project that the build now uses."""
     data_dir, _ = fixture_warehouse
-    copy = tmp_path / "data"
-    copy.mkdir()
-    for name in ("raw", "evaluations"):
-        shutil.copytree(data_dir / name, copy / name)
-    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
+    copy = copy_data_folder(data_dir, tmp_path / "data")
     project = snapshot_project(tmp_path / "project")
     monkeypatch.setattr(warehouse.build, "PROJECT_DIR", project)
     stamp(copy, project)

@@ -8,10 +8,7 @@ being `FAILED: ...`.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -20,7 +17,7 @@ import pytest
 from ingest.registry import REGISTRY
 from ingest.runner import ensure_placeholders
 from run_pipeline import follow_ingest
-from tests.support import REPO_ROOT
+from tests.support import copy_data_folder, run_pipeline_cli
 from warehouse import state
 from warehouse.build import describe_failing_rows
 from warehouse.console import Console
@@ -113,27 +110,15 @@ def test_failing_rows_are_described_by_their_first_text_values():
 
 
 def run_cli(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DW_DATA_DIR": str(data_dir)}
-    environment.pop("DW_WAREHOUSE_PATH", None)
-    return subprocess.run(
-        [sys.executable, "run_pipeline.py", *arguments],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    return run_pipeline_cli(
+        *arguments, data_dir=data_dir, timeout=600, unset=("DW_WAREHOUSE_PATH",)
     )
 
 
 @pytest.fixture
 def data_copy(fixture_warehouse, tmp_path) -> Path:
     data_dir, _ = fixture_warehouse
-    copy = tmp_path / "data"
-    copy.mkdir()
-    for name in ("raw", "evaluations"):
-        shutil.copytree(data_dir / name, copy / name)
-    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
-    return copy
+    return copy_data_folder(data_dir, tmp_path / "data")
 
 
 def test_a_build_without_a_terminal_prints_a_line_per_stage_and_each_warning(data_copy):

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -20,7 +17,7 @@ from ingest.lock_file import LOCK_FILE_NAME, LockFileError, UpstreamLock
 from ingest.registry import REGISTRY
 from ingest.runner import run_ingest
 from tests.http_server import LocalHTTPServer, running_server, served_dataset
-from tests.support import FIXTURE_UPSTREAM, REPO_ROOT, require_mirror
+from tests.support import FIXTURE_UPSTREAM, require_mirror, run_pipeline_cli
 
 UPSTREAM_PATH = "data/CamRest676.json"
 SERVED = f"camrest676/{UPSTREAM_PATH}"
@@ -198,17 +195,6 @@ def test_kvret_s_official_train_file_is_used_once_accepted(tmp_path: Path) -> No
     assert manifest(data_dir, "kvret")[TRAIN_PATH]["checksum_source"] == "registry"
 
 
-def run_cli(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "run_pipeline.py", *arguments],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DW_DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.mirror
 def test_command_line_accepts_kvret_s_official_train_file(tmp_path: Path) -> None:
     """With the registry as it is: dev and test from the real mirror, train the release's."""
@@ -221,14 +207,14 @@ def test_command_line_accepts_kvret_s_official_train_file(tmp_path: Path) -> Non
     data_dir = tmp_path / "data"
     arguments = ("--mirror", str(mirror), "--datasets", "kvret", "--skip-build")
 
-    refused = run_cli(*arguments, data_dir=data_dir)
+    refused = run_pipeline_cli(*arguments, data_dir=data_dir)
 
     assert refused.returncode == 1
     last = refused.stderr.strip().splitlines()[-1]
     assert last.startswith("FAILED: ChecksumMismatchError: ")
     assert TRAIN_PATH in last and "--accept-upstream-changes" in last
 
-    accepted = run_cli(*arguments, "--accept-upstream-changes", data_dir=data_dir)
+    accepted = run_pipeline_cli(*arguments, "--accept-upstream-changes", data_dir=data_dir)
 
     assert accepted.returncode == 0, accepted.stderr
     [_, row] = lock_rows(data_dir)
@@ -240,4 +226,4 @@ def test_command_line_accepts_kvret_s_official_train_file(tmp_path: Path) -> Non
         "registry",
         "registry",
     ]
-    assert run_cli(*arguments, data_dir=data_dir).returncode == 0  # no option needed now
+    assert run_pipeline_cli(*arguments, data_dir=data_dir).returncode == 0  # no option needed now

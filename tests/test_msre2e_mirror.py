@@ -8,29 +8,26 @@ Taskmaster-1's three split lists but not its dialogue files.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.support import REPO_ROOT, require_mirror
+from tests.support import require_mirror, run_pipeline_cli
 
 
 @pytest.fixture(scope="module")
 def acceptance_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     mirror = require_mirror()
     data_dir = tmp_path_factory.mktemp("msre2e_mirror")
-    command = [sys.executable, "run_pipeline.py", "--mirror", str(mirror)]
-    command += ["--datasets", "msre2e,taskmaster1", "--allow-partial"]
-    result = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env={**os.environ, "DW_DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
+    result = run_pipeline_cli(
+        "--mirror",
+        str(mirror),
+        "--datasets",
+        "msre2e,taskmaster1",
+        "--allow-partial",
+        data_dir=data_dir,
         timeout=900,
     )
     return data_dir, result

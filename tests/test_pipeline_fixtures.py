@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -16,7 +13,7 @@ import pytest
 
 from ingest.registry import REGISTRY
 from ingest.runner import ensure_placeholders
-from tests.support import FIXTURE_UPSTREAM, REPO_ROOT, fixture_dataset
+from tests.support import FIXTURE_UPSTREAM, REPO_ROOT, fixture_dataset, run_pipeline_cli
 from warehouse.build import BuildError, build_warehouse
 
 DIALOGUE_DATASETS = [d.id for d in REGISTRY.values() if d.kind == "dialogues"]
@@ -106,6 +103,11 @@ def expected_counts(dataset_id: str) -> dict[str, int]:
 def query(data_dir: Path, sql: str, parameters=()) -> list[tuple]:
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
         return connection.execute(sql, parameters).fetchall()
+
+
+def first_column(data_dir: Path, sql: str) -> list:
+    """The first value of each row the query returns."""
+    return [row[0] for row in query(data_dir, sql)]
 
 
 def test_dbt_build_is_green_and_reports_unverified_published_counts(fixture_warehouse):
@@ -206,33 +208,20 @@ def test_a_failed_build_leaves_the_previous_warehouse_readable(fixture_warehouse
 
 def test_the_intermediates_stay_out_of_the_warehouse(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    schemas = {
-        row[0] for row in query(data_dir, "select distinct schema_name from duckdb_tables()")
-    }
+    schemas = set(first_column(data_dir, "select distinct schema_name from duckdb_tables()"))
     assert "main" in schemas and "intermediate" not in schemas
     assert not (data_dir / "warehouse.duckdb.work").exists()
 
 
-def run_cli(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "run_pipeline.py", *arguments],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DW_DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_cli_unknown_dataset_is_a_one_line_error(tmp_path):
-    result = run_cli("--datasets", "sgd,nosuch", data_dir=tmp_path)
+    result = run_pipeline_cli("--datasets", "sgd,nosuch", data_dir=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("FAILED: unknown dataset 'nosuch'")
     assert not (tmp_path / "raw").exists()
 
 
 def test_cli_missing_mirror_folder_is_a_one_line_error(tmp_path):
-    result = run_cli(
+    result = run_pipeline_cli(
         "--mirror", str(tmp_path / "nowhere"), "--datasets", "camrest676", data_dir=tmp_path
     )
     assert result.returncode == 1
@@ -267,7 +256,7 @@ def test_every_mart_column_is_described(fixture_warehouse):
     }
     assert set(described) == mart_files
     for model, columns in described.items():
-        actual = [row[0] for row in query(data_dir, f"describe {model}")]
+        actual = first_column(data_dir, f"describe {model}")
         assert list(columns) == actual, model
         assert all(description.strip() for description in columns.values()), model
 
@@ -382,12 +371,11 @@ def test_clinc150_out_of_scope_keeps_its_name_and_flag(fixture_warehouse):
 
 def test_massive_locales_stay_distinct(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    locales = {
-        row[0]
-        for row in query(
+    locales = set(
+        first_column(
             data_dir, "select distinct locale from intent_examples where dataset = 'massive'"
         )
-    }
+    )
     assert {"zh-CN", "zh-TW", "en-US"} <= locales
     languages = dict(
         query(
@@ -414,12 +402,9 @@ def test_minds14_keeps_the_english_transcription_beside_the_text(fixture_warehou
 
 def test_atis_multi_intent_labels_kept_and_unseen_test_labels_reported(fixture_warehouse):
     data_dir, summary = fixture_warehouse
-    labels = {
-        row[0]
-        for row in query(
-            data_dir, "select distinct label from intent_examples where dataset = 'atis'"
-        )
-    }
+    labels = set(
+        first_column(data_dir, "select distinct label from intent_examples where dataset = 'atis'")
+    )
     assert "atis_flight#atis_airfare" in labels
     missing = query(
         data_dir,

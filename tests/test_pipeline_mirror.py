@@ -5,32 +5,25 @@ Runs `run_pipeline.py` as a user would. Skipped (with the reason) where the mirr
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.support import REPO_ROOT, require_mirror
+from tests.support import require_mirror, run_pipeline_cli
 
 MIRROR_DATASETS = "sgd,camrest676,woz2,kvret"
 MIRROR_INTENT_DATASETS = "banking77,clinc150,hwu64,snips"
 
 
 def run_pipeline(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DW_DATA_DIR": str(data_dir)}
-    environment.pop("DW_WAREHOUSE_PATH", None)
-    environment.pop("DW_RAW_DIR", None)
-    environment.pop("DW_DBT_THREADS", None)  # the mirror builds run as a user's would
-    return subprocess.run(
-        [sys.executable, "run_pipeline.py", *arguments],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
+    return run_pipeline_cli(
+        *arguments,
+        data_dir=data_dir,
         timeout=1800,
+        # DW_DBT_THREADS too: the mirror builds run as a user's would
+        unset=("DW_WAREHOUSE_PATH", "DW_RAW_DIR", "DW_DBT_THREADS"),
     )
 
 
@@ -116,29 +109,24 @@ def test_kvret_validation_and_test_dialogues(mirror_warehouse):
     assert counts == {"validation": 302, "test": 304}
 
 
-def test_sgd_upstream_dialogues_and_turns_kept_and_rejected_together(mirror_warehouse):
-    dialogues = per_split(
-        mirror_warehouse,
-        "select split, count(*) from dialogues where dataset = 'sgd' group by split",
-    )
-    rejected_dialogues = per_split(
-        mirror_warehouse,
-        "select split, count(*) from rejected_records "
-        "where dataset = 'sgd' and record_level = 'dialogue' group by split",
-    )
-    for split, n in {"train": 12174, "validation": 2098, "test": 2921}.items():
-        assert dialogues[split] + rejected_dialogues.get(split, 0) == n, split
-    turns = per_split(
-        mirror_warehouse,
-        "select split, count(*) from turns where dataset = 'sgd' group by split",
+def sgd_kept_and_rejected_per_split(data_dir: Path, table: str, record_level: str) -> dict:
+    """Per split, the SGD rows of table plus the SGD records rejected at record_level."""
+    kept = per_split(
+        data_dir, f"select split, count(*) from {table} where dataset = 'sgd' group by split"
     )
     rejected = per_split(
-        mirror_warehouse,
+        data_dir,
         "select split, count(*) from rejected_records "
-        "where dataset = 'sgd' and record_level = 'utterance' group by split",
+        f"where dataset = 'sgd' and record_level = '{record_level}' group by split",
     )
-    for split, n in {"train": 223756, "validation": 38768, "test": 49726}.items():
-        assert turns[split] + rejected.get(split, 0) == n, split
+    return {split: kept[split] + rejected.get(split, 0) for split in kept}
+
+
+def test_sgd_upstream_dialogues_and_turns_kept_and_rejected_together(mirror_warehouse):
+    dialogues = sgd_kept_and_rejected_per_split(mirror_warehouse, "dialogues", "dialogue")
+    assert dialogues == {"train": 12174, "validation": 2098, "test": 2921}
+    turns = sgd_kept_and_rejected_per_split(mirror_warehouse, "turns", "utterance")
+    assert turns == {"train": 223756, "validation": 38768, "test": 49726}
 
 
 def test_sgd_and_kvret_are_flagged_incomplete(mirror_warehouse):

@@ -8,7 +8,6 @@ hands DuckDB or dbt is exercised with characters that break unquoted SQL.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, copy_data_folder
 from warehouse.run_lock import LOCK_FILE_NAME, is_locked
 
 HOSTILE_NAME = "it's data (copy) é"
@@ -28,12 +27,7 @@ TEMPORARY_SUFFIXES = (".building", ".building.wal", ".work", ".work.wal")
 @pytest.fixture
 def data_copy(fixture_warehouse, tmp_path) -> Path:
     data_dir, _ = fixture_warehouse
-    copy = tmp_path / HOSTILE_NAME
-    copy.mkdir()
-    for name in ("raw", "evaluations"):
-        shutil.copytree(data_dir / name, copy / name)
-    shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
-    return copy
+    return copy_data_folder(data_dir, tmp_path / HOSTILE_NAME)
 
 
 def start(data_dir: Path, *arguments: str) -> subprocess.Popen:
