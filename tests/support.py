@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import shutil
@@ -17,6 +18,9 @@ from ingest.registry import REGISTRY, Dataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_UPSTREAM = REPO_ROOT / "tests" / "fixtures" / "upstream"
 MIRROR = REPO_ROOT.parent / "shared" / "data" / "raw"
+EVAL_EXTRA = (
+    "the eval extra is not installed (pip install torch==2.13.0 && pip install -e '.[eval]')"
+)
 
 
 def run_pipeline_cli(
@@ -45,6 +49,15 @@ def copy_data_folder(data_dir: Path, copy: Path) -> Path:
         shutil.copytree(data_dir / name, copy / name)
     shutil.copy2(data_dir / "warehouse.duckdb", copy / "warehouse.duckdb")
     return copy
+
+
+def require_eval_extra(*modules: str) -> None:
+    """Skip the test unless each module named (a part of the eval extra) can be imported."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pytest.skip(EVAL_EXTRA)
 
 
 def require_mirror() -> Path:

