@@ -37,20 +37,31 @@ screened as (
 
 ),
 
+-- The position of each kept utterance among its dialogue's kept ones, numbered over the keys
+-- alone and joined back: a window over the whole rows would sort their texts too.
+kept_positions as (
+
+    select
+        dialogue_id,
+        source_turn_index,
+        row_number() over (partition by dialogue_id order by source_turn_index) - 1 as turn_index
+    from screened
+    where rejection_reason is null
+
+),
+
 numbered as (
 
     select
-        *,
-        case
-            when rejection_reason is null
-                then row_number() over (
-                    partition by dialogue_id, rejection_reason is null
-                    order by source_turn_index
-                ) - 1
-        end as turn_index,
-        length(text) as n_chars,
-        {{ count_words('text') }} as n_words
+        screened.*,
+        kept_positions.turn_index,
+        length(screened.text) as n_chars,
+        {{ count_words('screened.text') }} as n_words
     from screened
+    left join kept_positions
+        on
+            screened.dialogue_id = kept_positions.dialogue_id
+            and screened.source_turn_index = kept_positions.source_turn_index
 
 ),
 

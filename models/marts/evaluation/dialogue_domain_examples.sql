@@ -1,7 +1,12 @@
--- The dialogue-level evaluation set: one row per dialogue that has at least one domain label,
--- with its labels normalised across datasets by the dialogue_domain_labels seed and its text
--- as `dialogues` joins it. A view: the text stays stored once, in dialogue_turn_lists.
+-- The dialogue-level evaluation set: each labelled dialogue of dialogue_domain_label_sets with
+-- its text as `dialogues` joins it. A view: the text stays stored once, in dialogue_turn_lists.
 with
+
+label_sets as (
+
+    select * from {{ ref('dialogue_domain_label_sets') }}
+
+),
 
 dialogues as (
 
@@ -9,79 +14,30 @@ dialogues as (
 
 ),
 
-dialogue_domain_labels as (
-
-    select * from {{ ref('dialogue_domain_labels') }}
-
-),
-
-dialogue_source_labels as (
-
-    select
-        dialogue_id,
-        dataset,
-        {{ unnest_list('services') }} as source_label
-    from dialogues
-
-),
-
-labels_normalised as (
-
-    select
-        dialogue_source_labels.dialogue_id,
-        dialogue_source_labels.source_label,
-        coalesce(
-            dialogue_domain_labels.domain,
-            dialogue_source_labels.dataset || ':' || dialogue_source_labels.source_label
-        ) as domain,
-        dialogue_domain_labels.domain is not null as is_listed
-    from dialogue_source_labels
-    left join dialogue_domain_labels
-        on
-            dialogue_source_labels.dataset = dialogue_domain_labels.dataset
-            and dialogue_source_labels.source_label = dialogue_domain_labels.source_label
-    where dialogue_source_labels.source_label is not null
-
-),
-
-labels_per_dialogue as (
-
-    select
-        dialogue_id,
-        {{ ordered_list_agg('source_label', 'source_label', distinct=true) }} as source_labels,
-        {{ ordered_list_agg('domain', 'domain', distinct=true) }} as domains,
-        {{ ordered_string_agg('domain', "'|'", 'domain', distinct=true) }} as label_set,
-        count(distinct domain) as n_domains,
-        bool_and(is_listed) as labels_listed
-    from labels_normalised
-    group by dialogue_id
-
-),
-
 final as (
 
     select
-        dialogues.dialogue_id,
-        dialogues.dataset,
-        dialogues.split,
-        dialogues.split_source,
-        dialogues.locale,
-        dialogues.language,
-        dialogues.source_dialogue_id,
-        labels_per_dialogue.source_labels,
-        labels_per_dialogue.domains,
-        labels_per_dialogue.label_set,
-        cast(labels_per_dialogue.n_domains as integer) as n_domains,
-        labels_per_dialogue.n_domains = 1 as is_single_domain,
-        case when labels_per_dialogue.n_domains = 1 then labels_per_dialogue.label_set end as domain,
-        labels_per_dialogue.labels_listed,
-        dialogues.n_turns,
-        dialogues.n_words,
+        label_sets.dialogue_id,
+        label_sets.dataset,
+        label_sets.split,
+        label_sets.split_source,
+        label_sets.locale,
+        label_sets.language,
+        label_sets.source_dialogue_id,
+        label_sets.source_labels,
+        label_sets.domains,
+        label_sets.label_set,
+        label_sets.n_domains,
+        label_sets.is_single_domain,
+        label_sets.domain,
+        label_sets.labels_listed,
+        label_sets.n_turns,
+        label_sets.n_words,
         dialogues.turns,
         dialogues.dialogue_text
-    from dialogues
-    inner join labels_per_dialogue
-        on dialogues.dialogue_id = labels_per_dialogue.dialogue_id
+    from label_sets
+    inner join dialogues
+        on label_sets.dialogue_id = dialogues.dialogue_id
 
 )
 
