@@ -222,6 +222,16 @@ def _scalar_fits(value: Any, data_type: pa.DataType) -> bool:
     return True
 
 
+def _set_aside(
+    value: Any, path: str, generic: str, extras: dict[str, Any], kinds: set[tuple[str, str]]
+) -> None:
+    """Put a value not of its declared type in extras at its path, note its kind; its declared
+    part is None."""
+    extras[path] = value
+    kinds.add((generic, OTHER_TYPE))
+    return None
+
+
 def _declared_part(
     value: Any,
     data_type: pa.DataType,
@@ -235,9 +245,7 @@ def _declared_part(
         return None
     if pa.types.is_struct(data_type):
         if not isinstance(value, dict):
-            extras[path] = value
-            kinds.add((generic, OTHER_TYPE))
-            return None
+            return _set_aside(value, path, generic, extras, kinds)
         declared = {}
         for key, item in value.items():
             index = data_type.get_field_index(key)
@@ -253,9 +261,7 @@ def _declared_part(
         return declared
     if pa.types.is_map(data_type):
         if not isinstance(value, dict):
-            extras[path] = value
-            kinds.add((generic, OTHER_TYPE))
-            return None
+            return _set_aside(value, path, generic, extras, kinds)
         return {
             key: _declared_part(
                 item,
@@ -269,18 +275,14 @@ def _declared_part(
         }
     if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
         if not isinstance(value, list):
-            extras[path] = value
-            kinds.add((generic, OTHER_TYPE))
-            return None
+            return _set_aside(value, path, generic, extras, kinds)
         item_type, item_generic = data_type.value_type, f"{generic}[]"
         return [
             _declared_part(item, item_type, f"{path}[{i}]", item_generic, extras, kinds)
             for i, item in enumerate(value)
         ]
     if not _scalar_fits(value, data_type):
-        extras[path] = value
-        kinds.add((generic, OTHER_TYPE))
-        return None
+        return _set_aside(value, path, generic, extras, kinds)
     return value
 
 
