@@ -17,6 +17,17 @@ def number(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
+def mean(value) -> str:
+    """A mean as the dashboard shows it: one decimal, 0.0 where there is nothing to average."""
+    return f"{value or 0:.1f}"
+
+
+def metric_row(metrics: dict[str, object]) -> None:
+    """A row of st.metric figures, one equal column per label and the value shown for it."""
+    for column, (label, value) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
+        column.metric(label, value)
+
+
 def sidebar_filters(options: pd.DataFrame, key: str) -> queries.Filters:
     """Dataset, split and locale multiselects in the sidebar; nothing selected means all."""
     st.sidebar.markdown("**Filters** (empty = all)")

@@ -36,15 +36,16 @@ else:
         )
         st.dataframe(results.failed_nodes, hide_index=True)
     counts = results.test_counts
-    columns = st.columns(5)
-    columns[0].metric("Passed", components.number(counts["pass"]))
-    columns[1].metric("Warned", components.number(counts["warn"]))
-    columns[2].metric("Failed", components.number(counts["fail"]))
-    columns[3].metric("Errored", components.number(counts["error"]))
-    columns[4].metric(
-        "Unit tests passed",
-        f"{(results.unit_tests['status'] == 'pass').sum() if not results.unit_tests.empty else 0}"
-        f" of {len(results.unit_tests)}",
+    unit_tests = results.unit_tests
+    unit_tests_passed = (unit_tests["status"] == "pass").sum() if not unit_tests.empty else 0
+    components.metric_row(
+        {
+            "Passed": components.number(counts["pass"]),
+            "Warned": components.number(counts["warn"]),
+            "Failed": components.number(counts["fail"]),
+            "Errored": components.number(counts["error"]),
+            "Unit tests passed": f"{unit_tests_passed} of {len(unit_tests)}",
+        }
     )
     # What each warned or failed test found, with a sample of its rows, before the table.
     flagged = results.tests[results.tests["status"].isin(["warn", "fail", "error"])]

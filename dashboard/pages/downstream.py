@@ -29,12 +29,15 @@ if components.require(queries.DOWNSTREAM_METRICS, "downstream_label_distribution
         f"downstream_{table_name}",
     )
     totals = queries.downstream_totals(filters, table_name)
-    columns = st.columns(5)
-    columns[0].metric("Examples", components.number(totals["examples"]))
-    columns[1].metric("Labels", components.number(totals["labels"]))
-    columns[2].metric("Languages", components.number(totals["languages"]))
-    columns[3].metric("Locales", components.number(totals["locales"]))
-    columns[4].metric("Words per example (mean)", f"{totals['words_per_example'] or 0:.1f}")
+    components.metric_row(
+        {
+            "Examples": components.number(totals["examples"]),
+            "Labels": components.number(totals["labels"]),
+            "Languages": components.number(totals["languages"]),
+            "Locales": components.number(totals["locales"]),
+            "Words per example (mean)": components.mean(totals["words_per_example"]),
+        }
+    )
 
     metrics = queries.downstream_metrics(filters, table_name)
     if metrics.empty:

@@ -132,11 +132,14 @@ else:
     # A task with none of the headline metrics shows all of its own.
     shown = pd.concat([headline, shown[~shown["task"].isin(headline["task"])]], ignore_index=True)
     every = queries.embedder_scores()
-    columns = st.columns(4)
-    columns[0].metric("Models", scores["model_label"].nunique())
-    columns[1].metric("Tasks", scores["task"].nunique())
-    columns[2].metric("Evaluation runs", every["run_id"].nunique())
-    columns[3].metric("Scores shown", f"{len(shown):,}")
+    components.metric_row(
+        {
+            "Models": scores["model_label"].nunique(),
+            "Tasks": scores["task"].nunique(),
+            "Evaluation runs": every["run_id"].nunique(),
+            "Scores shown": f"{len(shown):,}",
+        }
+    )
     st.caption(
         f"{len(shown):,} scores shown below (the headline metrics of the newest runs of the "
         f"chosen models); the table at the bottom has all {len(every):,} scores of every run."

@@ -13,12 +13,15 @@ st.caption(
 if components.require(queries.PAIR_METRICS, "pair_length_histograms", "utterance_pairs"):
     filters = components.sidebar_filters(queries.filter_options(queries.PAIR_METRICS), "pairs")
     totals = queries.pair_totals(filters)
-    columns = st.columns(5)
-    columns[0].metric("Pairs", components.number(totals["pairs"]))
-    columns[1].metric("next_turn", components.number(totals["next_turn"]))
-    columns[2].metric("context_response", components.number(totals["context_response"]))
-    columns[3].metric("Anchor words (mean)", f"{totals['anchor_words'] or 0:.1f}")
-    columns[4].metric("Positive words (mean)", f"{totals['positive_words'] or 0:.1f}")
+    components.metric_row(
+        {
+            "Pairs": components.number(totals["pairs"]),
+            "next_turn": components.number(totals["next_turn"]),
+            "context_response": components.number(totals["context_response"]),
+            "Anchor words (mean)": components.mean(totals["anchor_words"]),
+            "Positive words (mean)": components.mean(totals["positive_words"]),
+        }
+    )
 
     metrics = queries.pair_metrics(filters)
     pair_types = tuple(sorted(metrics["pair_type"].unique())) if not metrics.empty else ()

@@ -12,12 +12,15 @@ if components.require(queries.PRETRAIN_METRICS, "length_histograms"):
         queries.filter_options(queries.PRETRAIN_METRICS), "pretrain"
     )
     totals = queries.pretrain_totals(filters)
-    columns = st.columns(5)
-    columns[0].metric("Dialogues", components.number(totals["dialogues"]))
-    columns[1].metric("Utterances", components.number(totals["utterances"]))
-    columns[2].metric("Words", components.number(totals["words"]))
-    columns[3].metric("Turns per dialogue (mean)", f"{totals['turns_per_dialogue'] or 0:.1f}")
-    columns[4].metric("Words per utterance (mean)", f"{totals['words_per_utterance'] or 0:.1f}")
+    components.metric_row(
+        {
+            "Dialogues": components.number(totals["dialogues"]),
+            "Utterances": components.number(totals["utterances"]),
+            "Words": components.number(totals["words"]),
+            "Turns per dialogue (mean)": components.mean(totals["turns_per_dialogue"]),
+            "Words per utterance (mean)": components.mean(totals["words_per_utterance"]),
+        }
+    )
 
     metrics = queries.pretrain_metrics(filters)
     left, right = st.columns(2)
