@@ -175,6 +175,14 @@ def has_relation(name: str) -> bool:
     return name in existing_relations()
 
 
+def query_if_present(relation: str, sql: str, parameters: tuple = ()) -> pd.DataFrame:
+    """query(sql, parameters), or an empty DataFrame where the warehouse has no such relation
+    (one built before the relation was added)."""
+    if not has_relation(relation):
+        return pd.DataFrame()
+    return query(sql, parameters)
+
+
 @dataclass(frozen=True)
 class Filters:
     """The sidebar's selection; an empty tuple selects everything."""
@@ -290,13 +298,12 @@ def examples_by_dataset() -> pd.DataFrame:
 
 def source_freshness() -> pd.DataFrame:
     """Per dataset: when it was last ingested and whether every upstream file is in."""
-    if not has_relation("source_completeness"):
-        return pd.DataFrame()
-    return query(
+    return query_if_present(
+        "source_completeness",
         "select dataset, max(last_ingested_at) as last_ingested_at, "
         "sum(n_files_ingested) as n_files_ingested, sum(n_files_missing) as n_files_missing, "
         "bool_and(is_complete) as is_complete, bool_and(is_verified_complete) as is_verified "
-        "from source_completeness group by dataset order by dataset"
+        "from source_completeness group by dataset order by dataset",
     )
 
 
@@ -400,10 +407,9 @@ def pair_length_histogram(filters: Filters, pair_types: tuple[str, ...]) -> pd.D
 
 def pair_filter_steps(filters: Filters) -> pd.DataFrame:
     """Pairs remaining after each filter step, summed over the selection (no locale there)."""
-    if not has_relation("pair_filter_steps"):
-        return pd.DataFrame()
     where, parameters = Filters(filters.datasets, filters.splits).where()
-    return query(
+    return query_if_present(
+        "pair_filter_steps",
         "select pair_type, step_order, step, sum(n_removed) as n_removed, "
         f"sum(n_remaining) as n_remaining from pair_filter_steps {where} "
         "group by pair_type, step_order, step order by pair_type, step_order",
@@ -485,10 +491,9 @@ def label_distribution(table_name: str, dataset: str, filters: Filters) -> pd.Da
 
 def published_comparison(filters: Filters) -> pd.DataFrame:
     """Published figures next to measured ones, for the selected datasets."""
-    if not has_relation("published_statistics_comparison"):
-        return pd.DataFrame()
     where, parameters = Filters(filters.datasets).where()
-    return query(
+    return query_if_present(
+        "published_statistics_comparison",
         "select dataset, split, locale, statistic, published_value, measured_value, difference, "
         "is_reproduced, is_source_complete, is_source_verified, published_in "
         f"from published_statistics_comparison {where} "
@@ -498,10 +503,9 @@ def published_comparison(filters: Filters) -> pd.DataFrame:
 
 
 def rejected_counts(filters: Filters) -> pd.DataFrame:
-    if not has_relation("rejected_record_counts"):
-        return pd.DataFrame()
     where, parameters = filters.where()
-    return query(
+    return query_if_present(
+        "rejected_record_counts",
         "select dataset, record_level, rejection_reason, sum(n_records) as n_records "
         f"from rejected_record_counts {where} "
         "group by dataset, record_level, rejection_reason order by dataset, record_level",
@@ -520,10 +524,9 @@ def rejected_samples(filters: Filters, limit: int = 50) -> pd.DataFrame:
 
 
 def source_completeness(filters: Filters) -> pd.DataFrame:
-    if not has_relation("source_completeness"):
-        return pd.DataFrame()
     where, parameters = Filters(filters.datasets).where()
-    return query(
+    return query_if_present(
+        "source_completeness",
         f"select * from source_completeness {where} order by is_complete, dataset, split",
         parameters,
     )
@@ -599,12 +602,11 @@ def label_examples(
 
 def embedder_scores() -> pd.DataFrame:
     """Every evaluation run's scores, in percent (empty when the table is missing or empty)."""
-    if not has_relation(EMBEDDER_SCORES):
-        return pd.DataFrame()
-    return query(
+    return query_if_present(
+        EMBEDDER_SCORES,
         "select run_id, model, model_revision, base_model, value_percent, dataset, locale, task, "
         "metric, n_examples, parameters, started_at, seconds from embedder_scores "
-        "order by task, metric, dataset, locale, model, started_at"
+        "order by task, metric, dataset, locale, model, started_at",
     )
 
 
@@ -612,9 +614,8 @@ def latest_embedder_scores() -> pd.DataFrame:
     """Per model, revision, dataset, locale, task and metric, the score of the newest run (the
     mart's is_latest_run), in percent, with the model the scored one was fine-tuned from
     (base_model, or null) and the mart's model_label."""
-    if not has_relation(EMBEDDER_SCORES):
-        return pd.DataFrame()
-    return query(
+    return query_if_present(
+        EMBEDDER_SCORES,
         """
         select
             model, model_revision, model_label, base_model, value_percent,
@@ -622,7 +623,7 @@ def latest_embedder_scores() -> pd.DataFrame:
         from embedder_scores
         where is_latest_run
         order by task, metric, dataset, locale, model
-        """
+        """,
     )
 
 
@@ -660,10 +661,9 @@ def last_ingested_at():
 def schema_drift(filters: Filters) -> pd.DataFrame:
     """What the selected datasets' upstream files held that their parsers did not expect
     (mart schema_drift), one row per file and key; empty where there is none."""
-    if not has_relation("schema_drift"):
-        return pd.DataFrame()
     where, parameters = Filters(filters.datasets).where()
-    return query(
+    return query_if_present(
+        "schema_drift",
         "select dataset, source_path, drift_key, drift_kind, n_records, n_file_records, "
         f"is_kept_in_extra, finding from schema_drift {where} "
         "order by dataset, source_path, drift_key, drift_kind",
