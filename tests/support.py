@@ -18,6 +18,18 @@ from ingest.registry import REGISTRY, Dataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_UPSTREAM = REPO_ROOT / "tests" / "fixtures" / "upstream"
 MIRROR = REPO_ROOT.parent / "shared" / "data" / "raw"
+# The dashboard's pages: (page, its title, the charts it draws on the fixture warehouse; None
+# for the Models page, which draws one per task of embedder_scores). "overview" is the home page.
+DASHBOARD_PAGES = [
+    ("overview", "Overview", 3),
+    ("pretrain", "Pre-training corpus", 7),
+    ("pairs", "Pairs", 4),
+    ("downstream", "Downstream", 5),
+    ("data_quality", "Data quality", 4),
+    ("explorer", "Explorer", 0),
+    ("models", "Models", None),
+    ("build", "Build the warehouse", 0),
+]
 EVAL_EXTRA = (
     "the eval extra is not installed (pip install torch==2.13.0 && pip install -e '.[eval]')"
 )

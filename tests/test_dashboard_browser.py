@@ -25,7 +25,7 @@ from tests.browser_support import (
     requires_chromium,
     running_dashboard,
 )
-from tests.support import REPO_ROOT
+from tests.support import DASHBOARD_PAGES, REPO_ROOT
 
 SCREENSHOTS = REPO_ROOT / "screenshots"
 # `streamlit run` options of these tests: on 127.0.0.1, opening no browser, sending no statistics
@@ -36,18 +36,6 @@ HEADLESS_ON_LOOPBACK = [
     "true",
     "--browser.gatherUsageStats",
     "false",
-]
-
-# (url path, heading, charts the page draws on the fixture warehouse; None: counted from it)
-PAGES = [
-    ("", "Overview", 3),
-    ("pretrain", "Pre-training corpus", 7),
-    ("pairs", "Pairs", 4),
-    ("downstream", "Downstream", 5),
-    ("data_quality", "Data quality", 4),
-    ("explorer", "Explorer", 0),
-    ("models", "Models", None),
-    ("build", "Build the warehouse", 0),
 ]
 
 pytestmark = requires_chromium
@@ -96,18 +84,19 @@ def screenshot_whole_page(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
 
 
-@pytest.mark.parametrize(("url_path", "heading", "n_charts"), PAGES)
+@pytest.mark.parametrize(("name", "heading", "n_charts"), DASHBOARD_PAGES)
 def test_every_page_renders_its_heading_and_charts_in_chromium(
-    dashboard_url, browser, url_path, heading, n_charts, capsys
+    dashboard_url, browser, name, heading, n_charts, capsys
 ):
     url, warehouse = dashboard_url
+    url_path = "" if name == "overview" else name
     if n_charts is None:
         n_charts = evaluation_charts(warehouse)
     with new_page(browser) as page:
         started = time.monotonic()
         open_dashboard_page(page, f"{url}/{url_path}", heading)
         with capsys.disabled():  # a figure, not an assert: the page's first load in a new tab
-            print(f"\n{url_path or 'overview'}: rendered in {time.monotonic() - started:.2f} s")
+            print(f"\n{name}: rendered in {time.monotonic() - started:.2f} s")
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         drawings = charts.locator("canvas, svg.marks")
         if n_charts:
@@ -126,7 +115,7 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         SCREENSHOTS.mkdir(exist_ok=True)
-        screenshot_whole_page(page, SCREENSHOTS / f"{url_path or 'overview'}.png")
+        screenshot_whole_page(page, SCREENSHOTS / f"{name}.png")
 
 
 def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
