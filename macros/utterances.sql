@@ -83,3 +83,64 @@ normalised as (
 
 select * from normalised
 {% endmacro %}
+
+{#- Two utterances per element of a list column, in a fixed order (CamRest676: the user's, then
+    the system's reply; WOZ 2.0: the system's, then the user's). halves says each, in that order:
+    {'upstream_speaker': the name kept in upstream_speaker, 'speaker': user or system,
+    'raw_text': an SQL expression over the element `turn`, and optionally 'skipped_where': an
+    SQL condition over `turn` and its 0-based position turn_position under which that half is
+    no utterance (WOZ 2.0's empty placeholder before the user opens)}. Utterances are numbered
+    after any skip, so source_turn_index runs 0, 1, ... per dialogue. -#}
+{% macro paired_turn_utterances(dataset, source_relation, list_column, halves) %}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+turns as (
+    {{ record_list_elements('source', list_column, 'turn', 'turn_position') }}
+),
+
+halves_unrolled as (
+    {%- for half in halves %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    select
+        source_path,
+        record_index,
+        {{ halves | length }} * turn_position + {{ loop.index0 }} as unrolled_position,
+        '{{ half.upstream_speaker }}' as upstream_speaker,
+        '{{ half.speaker }}' as speaker,
+        {{ half.raw_text }} as raw_text
+    from turns
+    {%- if half.skipped_where %}
+    where not ({{ half.skipped_where }})
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_path, record_index
+            order by unrolled_position
+        ) - 1 as source_turn_index
+    from halves_unrolled
+
+),
+
+normalised as (
+    {{ normalised_utterances(dataset, 'numbered') }}
+)
+
+select * from normalised
+{% endmacro %}
