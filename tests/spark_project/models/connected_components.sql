@@ -4,13 +4,8 @@ with
 
 edges as (
 
-    select 1 as node_a, 4 as node_b
-    union all select 4, 9
-    union all select 9, 5
-    union all select 2, 3
-    union all select 3, 6
-    union all select 6, 2
-    union all select 8, 7
+    select node_a, node_b
+    from (values (1, 4), (4, 9), (9, 5), (2, 3), (3, 6), (6, 2), (8, 7)) as edge_list (node_a, node_b)
 
 ),
 

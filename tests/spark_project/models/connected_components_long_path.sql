@@ -4,11 +4,8 @@ with
 
 edges as (
 
-    select 1 as node_a, 2 as node_b
-    union all select 3, 2
-    union all select 3, 4
-    union all select 5, 4
-    union all select 5, 6
+    select node_a, node_b
+    from (values (1, 2), (3, 2), (3, 4), (5, 4), (5, 6)) as edge_list (node_a, node_b)
 
 ),
 

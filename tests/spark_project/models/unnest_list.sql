@@ -3,13 +3,13 @@ with
 
 lists as (
 
-    select 1 as list_id, {{ list_of(["'b'", "'a'"]) }} as items
+    select {{ list_of(["'b'", "'a'"]) }} as items
     union all
-    select 2 as list_id, {{ empty_string_list() }} as items
+    select {{ empty_string_list() }} as items
     union all
-    select 3 as list_id, cast(null as {{ string_list_type() }}) as items
+    select cast(null as {{ string_list_type() }}) as items
     union all
-    select 4 as list_id, {{ list_of(["cast(null as string)", "'c'"]) }} as items
+    select {{ list_of(["cast(null as string)", "'c'"]) }} as items
 
 ),
 
