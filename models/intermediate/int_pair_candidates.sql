@@ -4,15 +4,6 @@
 -- out of training exports (training_exclusion) when it is in a test split, when an utterance it
 -- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text, or when
 -- one is near one (int_utterances_screened: near_evaluation_text).
-{#- The order in which the first of duplicate pairs is the one kept, as a struct of the pair's
-    columns (pair_order) and of the columns of `keyed` (keyed_pair_order). -#}
-{%- set pair_order_columns = ['dataset', 'dialogue_id', 'anchor_turn_index', 'positive_turn_index'] %}
-{%- set pair_order_fields = {} %}
-{%- set keyed_pair_order_fields = {} %}
-{%- for column in pair_order_columns %}
-    {%- do pair_order_fields.update({column: column}) %}
-    {%- do keyed_pair_order_fields.update({column: 'keyed.' ~ column}) %}
-{%- endfor %}
 {%- set k = var('context_window_k') | int %}
 {%- set max_words = var('pair_max_words') %}
 {#- The k turns before each turn, earliest first: lag(turn, k) ... lag(turn, 1). #}
@@ -186,12 +177,32 @@ flagged as (
 
 ),
 
--- The keys the duplicates are compared by, for the pairs that pass the filters: a hash
--- (text_key) of each compared text, not the texts, which grouping by would hold all at once.
+-- The pairs without their texts, which are read no further (the marts take them from the
+-- dialogues' turn lists): for the pairs that pass the filters, a hash (text_key) of each text,
+-- which pair_metrics counts distinct, and of each compared text, which the duplicates are
+-- found by.
 keyed as (
 
     select
-        *,
+        pair_type,
+        dataset,
+        split,
+        split_source,
+        locale,
+        language,
+        dialogue_id,
+        anchor_turn_index,
+        positive_turn_index,
+        anchor_speaker,
+        positive_speaker,
+        anchor_word_count,
+        positive_n_words,
+        context_size,
+        spans_excluded_turn,
+        spans_near_evaluation_text,
+        filter_step,
+        case when filter_step is null then {{ text_key('anchor_text') }} end as anchor_text_key,
+        case when filter_step is null then {{ text_key('positive_text') }} end as positive_text_key,
         case when filter_step is null then {{ text_key(comparison_text('anchor_text')) }} end
             as anchor_comparison_key,
         case when filter_step is null then {{ text_key(comparison_text('positive_text')) }} end
@@ -202,34 +213,23 @@ keyed as (
 
 -- Among the pairs that pass the filters, the first of each (split, pair_type, anchor,
 -- positive) in (dataset, dialogue_id, anchor_turn_index, positive_turn_index) order is kept;
--- the later copies are duplicates. An aggregate over the keys alone finds each first: a
--- window over the pairs would sort them whole, texts included (9 of this model's 12 s on SGD).
-first_copies as (
-
-    select
-        split,
-        pair_type,
-        anchor_comparison_key,
-        positive_comparison_key,
-        min({{ struct_of(pair_order_fields) }}) as first_pair
-    from keyed
-    where filter_step is null
-    group by split, pair_type, anchor_comparison_key, positive_comparison_key
-
-),
-
+-- the later copies are duplicates. The window sorts the rows without their texts (with them,
+-- 9 of this model's 12 s on SGD).
 ranked as (
 
     select
-        keyed.*,
-        coalesce(first_copies.first_pair != {{ struct_of(keyed_pair_order_fields) }}, false) as is_later_copy
+        *,
+        filter_step is null
+        and row_number() over (
+            partition by
+                split,
+                pair_type,
+                filter_step is null,
+                anchor_comparison_key,
+                positive_comparison_key
+            order by dataset, dialogue_id, anchor_turn_index, positive_turn_index
+        ) > 1 as is_later_copy
     from keyed
-    left join first_copies
-        on
-            keyed.split = first_copies.split
-            and keyed.pair_type = first_copies.pair_type
-            and keyed.anchor_comparison_key = first_copies.anchor_comparison_key
-            and keyed.positive_comparison_key = first_copies.positive_comparison_key
 
 ),
 
@@ -247,8 +247,8 @@ final as (
         cast(positive_turn_index as integer) as positive_turn_index,
         anchor_speaker,
         positive_speaker,
-        anchor_text,
-        positive_text,
+        anchor_text_key,
+        positive_text_key,
         cast(anchor_word_count as integer) as anchor_n_words,
         cast(positive_n_words as integer) as positive_n_words,
         cast(context_size as integer) as context_size,

@@ -2,8 +2,8 @@
 -- how many pairs, from how many dialogues, and how long anchors and positives are in words.
 with
 
--- The rows of utterance_pairs, read where their texts are stored (the candidates kept by
--- every filter), not through the view, which takes the texts from the dialogues' turn lists.
+-- The rows of utterance_pairs, read from the candidates kept by every filter (which hold
+-- each text's key), not through the view, which takes the texts from the dialogues' turn lists.
 utterance_pairs as (
 
     select * from {{ ref('int_pair_candidates') }}
@@ -23,8 +23,8 @@ pairs_measured as (
         count(*) as n_pairs,
         count(distinct dialogue_id) as n_dialogues,
         -- distinct texts counted by their hash (text_key): the texts themselves would all be held
-        count(distinct {{ text_key('anchor_text') }}) as n_distinct_anchors,
-        count(distinct {{ text_key('positive_text') }}) as n_distinct_positives,
+        count(distinct anchor_text_key) as n_distinct_anchors,
+        count(distinct positive_text_key) as n_distinct_positives,
         avg(anchor_n_words) as mean_anchor_words,
         median(anchor_n_words) as median_anchor_words,
         quantile_cont(anchor_n_words, 0.95) as p95_anchor_words,
