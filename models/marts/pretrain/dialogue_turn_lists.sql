@@ -46,3 +46,6 @@ final as (
 )
 
 select * from final
+-- Stored in dialogue_id order, so a dataset's and split's dialogues lie side by side (and
+-- compress to a tenth less).
+order by dialogue_id

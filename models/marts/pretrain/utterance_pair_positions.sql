@@ -33,3 +33,5 @@ kept as (
 )
 
 select * from kept
+-- Stored in dialogue order: a dialogue's pairs side by side compress to a third less.
+order by dialogue_id, anchor_turn_index, positive_turn_index, pair_type
