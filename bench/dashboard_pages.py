@@ -3,8 +3,10 @@
     python bench/dashboard_pages.py [--warehouse data/warehouse.duckdb] [--shots screenshots]
 
 Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse, opens each
-page in a new tab twice (first load: its queries not cached; warm: cached, as a visitor after
-the first finds it), prints the seconds until the page's script finished, and saves a
+page in a new tab twice and prints the seconds until the page's script finished: first, in a
+fresh browser profile (nothing cached: neither the page's queries on the server nor
+Streamlit's scripts in the browser); warm, in the profile of a visitor who has opened the
+dashboard before (the server's query cache and the browser's HTTP cache filled). It saves a
 full-page screenshot of each page (screenshots/ is gitignored). Needs /usr/bin/chromium and
 playwright (dev extra). A benchmark, not a test: nothing asserts.
 """
@@ -55,8 +57,10 @@ def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
     raise SystemExit("streamlit did not start within 60 s")
 
 
-def load(browser, url: str, heading: str, shot: Path | None) -> float:
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+def load(profile, url: str, heading: str, shot: Path | None) -> float:
+    """Seconds from opening url in a new tab of a browser profile (a BrowserContext) until the
+    page's script finished."""
+    page = profile.new_page()
     try:
         started = time.monotonic()
         page.goto(url, wait_until="domcontentloaded")
@@ -106,10 +110,15 @@ def main() -> None:
                 executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
             )
             print(f"warehouse {arguments.warehouse} ({arguments.warehouse.stat().st_size:,} bytes)")
+            viewport = {"width": 1440, "height": 1000}
+            visitor = browser.new_context(viewport=viewport)  # its HTTP cache outlives its tabs
+            load(visitor, url, PAGES[0][1], None)  # the visitor's earlier visit
             for path, heading in PAGES:
-                first = load(browser, f"{url}/{path}", heading, None)
+                fresh = browser.new_context(viewport=viewport)  # nothing cached in the browser
+                first = load(fresh, f"{url}/{path}", heading, None)
+                fresh.close()
                 shot = arguments.shots / f"{path or 'overview'}.png"
-                warm = load(browser, f"{url}/{path}", heading, shot)
+                warm = load(visitor, f"{url}/{path}", heading, shot)
                 name = path or "overview"
                 print(f"{name:<14} first {first:6.2f} s   warm {warm:6.2f} s   {shot}")
             browser.close()
