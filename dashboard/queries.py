@@ -301,7 +301,8 @@ def source_freshness() -> pd.DataFrame:
     return query_if_present(
         "source_completeness",
         "select dataset, max(last_ingested_at) as last_ingested_at, "
-        "sum(n_files_ingested) as n_files_ingested, sum(n_files_missing) as n_files_missing, "
+        "cast(sum(n_files_ingested) as bigint) as n_files_ingested, "
+        "cast(sum(n_files_missing) as bigint) as n_files_missing, "
         "bool_and(is_complete) as is_complete, bool_and(is_verified_complete) as is_verified "
         "from source_completeness group by dataset order by dataset",
     )

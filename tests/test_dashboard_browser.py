@@ -18,6 +18,7 @@ import pytest
 
 from tests.browser_support import (
     PAGE_SECONDS,
+    VIEWPORT,
     free_port,
     launched_chromium,
     new_page,
@@ -116,6 +117,34 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         SCREENSHOTS.mkdir(exist_ok=True)
         screenshot_whole_page(page, SCREENSHOTS / f"{name}.png")
+
+
+def test_a_returning_visitor_sees_the_overview_with_its_figures(dashboard_url, browser, capsys):
+    """The Overview opened twice in one browser profile, as a returning visitor opens it: the
+    second time Streamlit's scripts come from the browser's cache and the page's queries from
+    the server's. Both loads show the corpus' dialogue count; their times are printed (a figure,
+    not an assert: `python bench/dashboard_pages.py` measures every page on a real warehouse)."""
+    url, warehouse = dashboard_url
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        dialogues = connection.execute("select count(*) from dialogues").fetchone()[0]
+    visitor = browser.new_context(viewport=VIEWPORT)
+    try:
+        for visit in ("first", "returning"):
+            page = visitor.new_page()
+            try:
+                started = time.monotonic()
+                open_dashboard_page(page, url, "Overview")
+                seconds = time.monotonic() - started
+                shown = page.locator('[data-testid="stMetric"]').filter(has_text="Dialogues")
+                assert shown.first.locator('[data-testid="stMetricValue"]').inner_text() == (
+                    f"{dialogues:,}"
+                )
+            finally:
+                page.close()
+            with capsys.disabled():
+                print(f"\noverview, {visit} visit in one browser profile: {seconds:.2f} s")
+    finally:
+        visitor.close()
 
 
 def test_data_quality_in_chromium_shows_the_test_counts_dbt_reported(
