@@ -100,7 +100,7 @@ def counts(data_dir: Path) -> None:
 
 def touch_one_raw_file(data_dir: Path, dataset: str) -> None:
     """Mark one of a dataset's ingested files changed, as a new upstream version would."""
-    manifest = data_dir / "raw" / dataset / "_manifest.parquet"
+    manifest = data_dir / "raw" / dataset / "manifest.parquet"
     with duckdb.connect() as connection:
         connection.execute(
             f"copy (select * replace (case when row_number() over () = 1 then "

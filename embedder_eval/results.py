@@ -1,7 +1,10 @@
 """Evaluation results as Parquet files, one per run, that the warehouse reads as a dbt source.
 
     data/evaluations/<run_id>.parquet      one row per dataset, locale, task and metric
-    data/evaluations/_no_results.parquet   empty and typed, so dbt builds before any run
+    data/evaluations/no_results.parquet    empty and typed, so dbt builds before any run
+
+(`no_results`, not `_no_results` as versions before named it: Spark skips files whose names
+start with `_`; `ensure_results_placeholder` renames an older one.)
 
 `dbt build` recreates the warehouse file on every build, so results are never written into it:
 models/staging/evaluations reads these files ($DW_EVALUATIONS_DIR, default data/evaluations)
@@ -23,7 +26,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-PLACEHOLDER_NAME = "_no_results.parquet"
+from ingest.raw_layout import replace_legacy_file
+
+PLACEHOLDER_NAME = "no_results.parquet"
+LEGACY_PLACEHOLDER_NAME = "_no_results.parquet"
 
 RESULTS_SCHEMA = pa.schema(
     [
@@ -110,12 +116,23 @@ def write_results(table: pa.Table, results_dir: Path, run_id: str) -> Path:
     return path
 
 
+def rename_legacy_placeholder(results_dir: Path) -> bool:
+    """Rename results_dir/_no_results.parquet, as versions before wrote it, to
+    no_results.parquet (where that exists already, it wins and the old one is removed); True
+    when there was one."""
+    results_dir = Path(results_dir)
+    return replace_legacy_file(
+        results_dir / LEGACY_PLACEHOLDER_NAME, results_dir / PLACEHOLDER_NAME
+    )
+
+
 def ensure_results_placeholder(results_dir: Path) -> Path:
-    """Write results_dir/_no_results.parquet, empty and typed, unless it is already there.
+    """Write results_dir/no_results.parquet, empty and typed, unless it is already there.
 
     dbt's source reads results_dir/*.parquet, which fails when no file matches; call this
     before `dbt build`.
     """
+    rename_legacy_placeholder(results_dir)
     path = Path(results_dir) / PLACEHOLDER_NAME
     if path.is_file():
         try:

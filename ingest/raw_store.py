@@ -2,8 +2,12 @@
 
 Layout under the raw folder (``data/raw`` by default):
 
-    <dataset>/_manifest.parquet                one row per registered upstream file
+    <dataset>/manifest.parquet                 one row per registered upstream file
     <dataset>/<table>/<upstream path>.parquet  the records of one upstream file
+    <dataset>/<table>/no_records.parquet       empty and typed, where a table has no records
+
+Names Spark reads (no leading `_`), kept in ingest.raw_layout with the renaming of the names
+older versions wrote (`rename_legacy_files`).
 
 A dataset's folder is written whole into a temporary sibling and swapped in by
 renames, so a failed ingest leaves the previous folder as it was.
@@ -40,8 +44,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MANIFEST_NAME = "_manifest.parquet"
-PLACEHOLDER_NAME = "_no_records.parquet"
+from ingest.raw_layout import MANIFEST_NAME, PLACEHOLDER_NAME
+
 CHUNK_RECORDS = 20_000  # records converted and written at a time, so memory stays bounded
 
 PROVENANCE_FIELDS = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest import chunks, convert, raw_store
+from ingest import chunks, convert, raw_layout, raw_store
 from ingest.fetch import (
     LocalFileState,
     MissingUpstreamFileError,
@@ -633,6 +633,8 @@ def ingest_dataset(
 
 def ensure_placeholders(datasets: list[Dataset], raw_dir: Path) -> list[str]:
     """Give every registered dataset that was never ingested an empty, typed raw folder."""
+    # First, so a dataset folder an older version wrote is recognised by its manifest's name.
+    raw_layout.rename_legacy_files(raw_dir)
     created = []
     for dataset in datasets:
         dataset_dir = raw_dir / dataset.id
@@ -668,6 +670,7 @@ def run_ingest(
     verification = Verification(
         UpstreamLock(lock_path or raw_dir.parent / LOCK_FILE_NAME), accept_upstream_changes
     )
+    raw_layout.rename_legacy_files(raw_dir)  # an older version's manifests read as previous
     previous_manifests = {
         dataset.id: {} if force else raw_store.read_manifest(raw_dir / dataset.id)
         for dataset in datasets

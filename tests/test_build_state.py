@@ -205,7 +205,7 @@ def test_a_changed_model_triggers_a_rebuild(data_copy, dbt_calls, tmp_path):
 
 def test_changed_vars_or_evaluation_results_trigger_a_rebuild(data_copy, dbt_calls):
     assert_rebuilds(data_copy, dbt_calls, dbt_vars={**dbt_vars(), "pair_min_words": 5})
-    placeholder = data_copy / "evaluations" / "_no_results.parquet"
+    placeholder = data_copy / "evaluations" / "no_results.parquet"
     shutil.copy2(placeholder, data_copy / "evaluations" / "run-1.parquet")
     assert_rebuilds(data_copy, dbt_calls)
 

@@ -149,7 +149,7 @@ def test_a_build_without_a_terminal_prints_a_line_per_stage_and_each_warning(dat
 def test_a_failed_build_names_the_failing_nodes_and_ends_with_failed(tmp_path):
     data_dir = tmp_path / "data"
     ensure_placeholders(list(REGISTRY.values()), data_dir / "raw")
-    broken = data_dir / "raw" / "camrest676" / "dialogues" / "_no_records.parquet"
+    broken = data_dir / "raw" / "camrest676" / "dialogues" / "no_records.parquet"
     broken.write_bytes(b"not parquet")
     result = run_cli("--skip-ingest", data_dir=data_dir)
     assert result.returncode == 1
@@ -161,7 +161,7 @@ def test_a_failed_build_names_the_failing_nodes_and_ends_with_failed(tmp_path):
     [detail] = [line for line in result.stdout.splitlines() if line.startswith("build: ERROR")]
     node = detail.removeprefix("build: ERROR ").split(":")[0]
     assert f"failed at 1 node(s): {node} " in last
-    assert "_no_records.parquet" in detail and "Parquet" in detail
+    assert "no_records.parquet" in detail and "Parquet" in detail
     assert not (data_dir / "warehouse.duckdb").exists()
 
 

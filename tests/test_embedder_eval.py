@@ -20,6 +20,7 @@ import pytest
 
 from embedder_eval import protocols, retrieval
 from embedder_eval.results import (
+    LEGACY_PLACEHOLDER_NAME,
     PLACEHOLDER_NAME,
     RESULTS_SCHEMA,
     Score,
@@ -202,6 +203,28 @@ def test_results_parquet_has_the_contracted_schema_and_the_placeholder_is_empty(
     assert json.loads(row["parameters"]) == {"seed": 42}
     assert row["started_at"] == started_at
     assert read_results(tmp_path).num_rows == 1  # the placeholder adds no row
+
+
+def test_an_older_placeholder_is_renamed_to_a_name_spark_reads(tmp_path):
+    """`_no_results.parquet` (versions before; Spark skips `_` names) becomes
+    no_results.parquet, the same file; a run's results are not touched."""
+    assert not PLACEHOLDER_NAME.startswith(("_", "."))
+    legacy = ensure_results_placeholder(tmp_path).rename(tmp_path / LEGACY_PLACEHOLDER_NAME)
+    inode = legacy.stat().st_ino
+    run = tmp_path / "20250101T000000Z-m-abcdef.parquet"
+    shutil.copy2(legacy, run)
+    run_before = (run.read_bytes(), run.stat().st_ino)
+
+    placeholder = ensure_results_placeholder(tmp_path)
+
+    assert placeholder == tmp_path / PLACEHOLDER_NAME
+    assert placeholder.stat().st_ino == inode  # renamed, not written again
+    assert not legacy.exists()
+    assert (run.read_bytes(), run.stat().st_ino) == run_before
+    # Where both names exist, the current one wins and the older one goes.
+    shutil.copy2(placeholder, legacy)
+    assert ensure_results_placeholder(tmp_path).stat().st_ino == inode
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([run.name, PLACEHOLDER_NAME])
 
 
 # --- end to end with the packaged model -----------------------------------------------------

@@ -154,7 +154,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def manifest_rows(raw: Path) -> list[dict[str, Any]]:
-    return pq.read_table(raw / "camrest676" / "_manifest.parquet").to_pylist()
+    return pq.read_table(raw / "camrest676" / "manifest.parquet").to_pylist()
 
 
 def raw_record_count(raw: Path) -> int:
@@ -336,6 +336,26 @@ def test_unchanged_rerun_reads_no_file(run: Run, mirror: Path, monkeypatch) -> N
     assert (row["local_mtime_ns"], row["local_ctime_ns"]) == (state.st_mtime_ns, state.st_ctime_ns)
 
 
+def test_a_folder_an_older_version_wrote_is_renamed_not_ingested_again(
+    run: Run, mirror: Path, monkeypatch
+) -> None:
+    """Its `_manifest.parquet` (a name Spark skips) is the previous manifest, renamed."""
+    run([camrest()], mirror)
+    dataset_dir = run.raw / "camrest676"
+    os.rename(dataset_dir / "manifest.parquet", dataset_dir / "_manifest.parquet")
+    parquet = dataset_dir / PARQUET_RELATIVE
+    before = parquet.stat()
+    fetches = FetchSpy(monkeypatch)
+
+    [report] = run([camrest()], mirror)
+
+    assert fetches.paths == []
+    assert (report.files_ingested, report.files_unchanged, report.records) == (0, 1, 3)
+    assert parquet.stat().st_ino == before.st_ino
+    assert not (dataset_dir / "_manifest.parquet").exists()
+    assert [row["status"] for row in manifest_rows(run.raw)] == ["ingested"]
+
+
 def test_a_touched_file_is_read_and_verified_again(run: Run, mirror: Path, monkeypatch) -> None:
     run([camrest()], mirror)
     parquet = run.raw / "camrest676" / PARQUET_RELATIVE
@@ -415,7 +435,7 @@ def test_a_manifest_without_file_states_reads_the_file_once(
     run: Run, mirror: Path, monkeypatch
 ) -> None:
     run([camrest()], mirror)
-    manifest = run.raw / "camrest676" / "_manifest.parquet"
+    manifest = run.raw / "camrest676" / "manifest.parquet"
     older = pq.read_table(manifest)
     older = older.drop_columns([n for n in older.column_names if n.startswith("local_")])
     pq.write_table(older, manifest)  # as written before file states were recorded
@@ -651,7 +671,7 @@ def test_ensure_placeholders_creates_an_empty_typed_folder(tmp_path: Path) -> No
     assert columns["dialogue_id"] == "BIGINT"
     assert columns["_source_path"] == "VARCHAR"
     assert "dial" in columns and "goal" in columns
-    assert pq.read_table(raw / "camrest676" / "_manifest.parquet").num_rows == 0
+    assert pq.read_table(raw / "camrest676" / "manifest.parquet").num_rows == 0
     assert leftovers(raw) == []
 
     assert ensure_placeholders([REGISTRY["camrest676"]], raw) == []
@@ -665,13 +685,45 @@ def test_ensure_placeholders_leaves_an_ingested_dataset_alone(ingested: Run) -> 
     assert snapshot(ingested.raw) == before
 
 
+def test_ensure_placeholders_renames_an_older_folder_instead_of_emptying_it(
+    ingested: Run,
+) -> None:
+    dataset_dir = ingested.raw / "camrest676"
+    os.rename(dataset_dir / "manifest.parquet", dataset_dir / "_manifest.parquet")
+    before = snapshot(ingested.raw)
+
+    assert ensure_placeholders([REGISTRY["camrest676"]], ingested.raw) == []
+
+    after = snapshot(ingested.raw)
+    assert after.pop("camrest676/manifest.parquet") == before.pop("camrest676/_manifest.parquet")
+    assert after == before
+    assert raw_record_count(ingested.raw) == 3
+
+
+def test_ensure_placeholders_renames_an_older_placeholder(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    ensure_placeholders([REGISTRY["camrest676"]], raw)
+    renames = {
+        "camrest676/_manifest.parquet": "camrest676/manifest.parquet",
+        "camrest676/dialogues/_no_records.parquet": "camrest676/dialogues/no_records.parquet",
+    }
+    for old, new in renames.items():
+        os.rename(raw / new, raw / old)
+    before = snapshot(raw)
+
+    assert ensure_placeholders([REGISTRY["camrest676"]], raw) == []
+
+    assert snapshot(raw) == {new: before[old] for old, new in renames.items()}
+    assert raw_record_count(raw) == 0
+
+
 def test_ingest_over_a_placeholder_replaces_it(run: Run, mirror: Path) -> None:
     ensure_placeholders([REGISTRY["camrest676"]], run.raw)
 
     run([camrest()], mirror)
 
     assert raw_record_count(run.raw) == 3
-    assert not (run.raw / "camrest676" / "dialogues" / "_no_records.parquet").exists()
+    assert not (run.raw / "camrest676" / "dialogues" / "no_records.parquet").exists()
 
 
 # --- the download path --------------------------------------------------------------------
@@ -766,7 +818,7 @@ def test_files_converted_several_at_a_time_give_the_same_raw_data(tmp_path, monk
                     connection.execute(
                         "select source_path, status, git_blob_sha1, records, parquet_path "
                         "from read_parquet(?)",
-                        [str(raw / dataset.id / "_manifest.parquet")],
+                        [str(raw / dataset.id / "manifest.parquet")],
                     ).fetchall(),
                 )
                 for dataset in datasets

@@ -46,7 +46,7 @@ def lock_rows(data_dir: Path) -> list[list[str]]:
 def manifest(data_dir: Path, dataset: str) -> dict[str, dict]:
     return {
         row["source_path"]: row
-        for row in pq.read_table(data_dir / "raw" / dataset / "_manifest.parquet").to_pylist()
+        for row in pq.read_table(data_dir / "raw" / dataset / "manifest.parquet").to_pylist()
     }
 
 

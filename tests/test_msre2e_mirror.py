@@ -66,7 +66,7 @@ def test_files_verified_and_the_missing_ones_flagged(acceptance_run):
     assert result.returncode == 0, result.stderr
     manifest = duckdb.sql(
         "select dataset, source_path, status, checksum_verified, checksum_source "
-        f"from read_parquet('{data_dir}/raw/*/_manifest.parquet', union_by_name = true) "
+        f"from read_parquet('{data_dir}/raw/*/manifest.parquet', union_by_name = true) "
         "where dataset in ('msre2e', 'taskmaster1') order by all"
     ).fetchall()
     assert manifest == [

@@ -195,7 +195,7 @@ def test_a_failed_build_leaves_the_previous_warehouse_readable(fixture_warehouse
     [(before,)] = query(data_dir, "select count(*) from turns")
     broken_raw = tmp_path / "raw"
     ensure_placeholders(list(REGISTRY.values()), broken_raw)
-    (broken_raw / "camrest676" / "dialogues" / "_no_records.parquet").write_bytes(b"not parquet")
+    (broken_raw / "camrest676" / "dialogues" / "no_records.parquet").write_bytes(b"not parquet")
     warehouse = data_dir / "warehouse.duckdb"
     stamp = warehouse.stat().st_mtime_ns
     with pytest.raises(BuildError):
@@ -298,7 +298,7 @@ def test_dbt_docs_generate_works_and_every_model_and_column_is_described(
 @pytest.mark.parametrize("dataset_id", INTENT_DATASETS)
 def test_every_raw_intent_example_is_kept_or_rejected(fixture_warehouse, dataset_id):
     data_dir, _ = fixture_warehouse
-    manifest = data_dir / "raw" / dataset_id / "_manifest.parquet"
+    manifest = data_dir / "raw" / dataset_id / "manifest.parquet"
     [(raw,)] = query(
         data_dir,
         "select sum(records) from read_parquet(?) where table_name = 'examples'",

@@ -190,7 +190,7 @@ def test_without_allow_partial_fails_fast_naming_sgd_files_and_keeps_the_warehou
 ):
     warehouse = mirror_warehouse / "warehouse.duckdb"
     before = (warehouse.stat().st_mtime_ns, warehouse.stat().st_size)
-    raw_manifest = mirror_warehouse / "raw" / "sgd" / "_manifest.parquet"
+    raw_manifest = mirror_warehouse / "raw" / "sgd" / "manifest.parquet"
     raw_before = raw_manifest.stat().st_mtime_ns
     result = run_pipeline(
         "--mirror",

@@ -141,7 +141,7 @@ def test_sigterm_mid_ingest_leaves_whole_dataset_folders_and_no_work_folders(tmp
     raw = data_dir / "raw"
     wait_for(
         lambda: (
-            (raw / "camrest676" / "_manifest.parquet").exists()
+            (raw / "camrest676" / "manifest.parquet").exists()
             and any(path.name.startswith(".sgd.ingesting.") for path in raw.iterdir())
         ),
         "SGD's ingest began",
@@ -152,7 +152,7 @@ def test_sigterm_mid_ingest_leaves_whole_dataset_folders_and_no_work_folders(tmp
     assert code == 143, stderr[-3000:]
     assert stderr.strip().splitlines()[-1].startswith("FAILED: ingest interrupted (SIGTERM): ")
     assert sorted(path.name for path in raw.iterdir()) == ["camrest676"]  # whole, and no work
-    assert (raw / "camrest676" / "_manifest.parquet").is_file()
+    assert (raw / "camrest676" / "manifest.parquet").is_file()
 
 
 @pytest.mark.parametrize("target", ["folder", "someone's file"])

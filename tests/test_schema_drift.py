@@ -174,7 +174,7 @@ def test_a_raw_store_written_before_drift_was_recorded_still_builds(fixture_ware
     old = tmp_path / "old"
     shutil.copytree(data_dir / "raw", old / "raw")
     shutil.copytree(data_dir / "evaluations", old / "evaluations")
-    for manifest in (old / "raw").glob("*/_manifest.parquet"):
+    for manifest in (old / "raw").glob("*/manifest.parquet"):
         table = pq.read_table(manifest)
         pq.write_table(table.drop_columns(["schema_drift"]), manifest)
     result = run_dbt(

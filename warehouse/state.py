@@ -24,13 +24,13 @@ from typing import Any
 
 import duckdb
 
+from ingest.raw_layout import MANIFEST_NAME
 from warehouse import interruption
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Changing how fingerprints are computed changes this, so older warehouses are rebuilt.
 FINGERPRINT_FORMAT = 1
 PROJECT_INPUTS = ("models", "macros", "seeds", "data_tests", "dbt_project.yml", "profiles.yml")
-MANIFEST_NAME = "_manifest.parquet"
 # The manifest fields that say what a dataset's raw data holds (ingested_at, origin and
 # location say when and from where, which does not change the data).
 MANIFEST_FIELDS = (
@@ -117,10 +117,11 @@ def dataset_state(dataset_dir: Path) -> DatasetState:
         key=lambda values: json.dumps(values, default=str),
     )
     # Sizes of the Parquet files too: a raw file replaced or truncated by hand changes them.
+    # The manifest itself only at its place: a records file may have its name deeper down.
     files = sorted(
         (path.relative_to(dataset_dir).as_posix(), path.stat().st_size)
         for path in dataset_dir.rglob("*.parquet")
-        if path.name != MANIFEST_NAME
+        if path != dataset_dir / MANIFEST_NAME
     )
     return DatasetState(
         dataset=dataset_dir.name,
