@@ -107,3 +107,16 @@ def test_a_changed_project_stages_everything_afresh(tmp_path):
     assert staging_cache.plan_restaging(staged, changed_project).full_refresh
     staging_cache.strike_out(staged, staging_cache.RestagePlan(False, ("a",)))
     assert staging_cache.plan_restaging(staged, fingerprint).datasets == ("a",)
+
+
+def test_a_forced_build_with_nothing_to_restage_records_its_books(tmp_path):
+    """`run_pipeline.py --force` on an up-to-date warehouse stages nothing again: its books
+    keep every dataset as staged (this failed with an empty executemany)."""
+    staged = tmp_path / "warehouse.duckdb.staged"
+    datasets = {name: state.DatasetState(name, f"raw-{name}", 1, 1, 1) for name in ("a", "b")}
+    fingerprint = state.Fingerprint(datasets, "project-1", "", {}, {})
+    staging_cache.record_staged(staged, fingerprint, ["a", "b"])
+    plan = staging_cache.plan_restaging(staged, fingerprint)
+    assert plan.datasets == () and not plan.full_refresh
+    staging_cache.record_staged(staged, fingerprint, plan.datasets)
+    assert staging_cache.plan_restaging(staged, fingerprint).datasets == ()

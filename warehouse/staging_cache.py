@@ -118,10 +118,14 @@ def record_staged(
         connection.execute("attach ? as staged", [str(staged_path)])
         connection.execute("use staged")
         connection.execute(BOOKS_DDL)
-        connection.executemany(
-            f"insert or replace into {BOOKS_TABLE} values (?, ?, ?)",
-            [[dataset, fingerprint.datasets[dataset].fingerprint, staging] for dataset in datasets],
-        )
+        if datasets:  # none when a forced build found nothing to stage again
+            connection.executemany(
+                f"insert or replace into {BOOKS_TABLE} values (?, ?, ?)",
+                [
+                    [dataset, fingerprint.datasets[dataset].fingerprint, staging]
+                    for dataset in datasets
+                ],
+            )
         connection.execute("checkpoint")
         connection.execute("use memory")
         connection.execute("detach staged")
