@@ -82,6 +82,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help="export these datasets although their terms forbid redistribution",
     )
     parser.add_argument(
+        "--target",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="the engine dbt builds on: duckdb (default), or spark (a local Spark session, "
+        "needs the spark extra and Java 17; the marts are then copied into the DuckDB "
+        "warehouse file; README, 'Outgrowing one machine')",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         help="where raw Parquet, the download cache and the warehouse go (default: $DW_DATA_DIR, "
@@ -239,6 +247,7 @@ def run_stages(
             console,
             force=arguments.force,
             command_line=arguments.command_line,
+            target=arguments.target,
         )
     if arguments.export:
         from warehouse.export import export
@@ -266,24 +275,37 @@ def build(
     *,
     force: bool = False,
     command_line: str | None = None,
+    target: str = "duckdb",
 ) -> None:
     """dbt build of the warehouse from the raw folder (never-ingested datasets built empty),
-    unless the warehouse is up to date."""
+    unless the warehouse is up to date; on Spark (target `spark`), always."""
     from ingest.runner import ensure_placeholders
-    from warehouse.build import build_warehouse
 
     placeholders = ensure_placeholders(list(REGISTRY.values()), raw_dir)
     if placeholders:
         console.line(f"build: not ingested yet, built empty: {', '.join(placeholders)}")
     started = time.monotonic()
-    summary = build_warehouse(
-        warehouse_path,
-        raw_dir,
-        dbt_vars=dbt_vars(),
-        force=force,
-        command_line=command_line,
-        console=console,
-    )
+    if target == "spark":
+        from warehouse.spark import build_on_spark
+
+        summary = build_on_spark(
+            warehouse_path,
+            raw_dir,
+            dbt_vars=dbt_vars(),
+            command_line=command_line,
+            console=console,
+        )
+    else:
+        from warehouse.build import build_warehouse
+
+        summary = build_warehouse(
+            warehouse_path,
+            raw_dir,
+            dbt_vars=dbt_vars(),
+            force=force,
+            command_line=command_line,
+            console=console,
+        )
     if summary.up_to_date:
         built = f"{summary.built_at:%Y-%m-%d %H:%M} UTC" if summary.built_at else "earlier"
         console.line(
@@ -294,9 +316,11 @@ def build(
         return
     for warning in summary.warnings:
         console.warn("build", warning)
+    on_spark = " on Spark" if target == "spark" else ""
     console.line(
-        f"build: {summary.passed} passed, {summary.warned} warned, {summary.skipped} skipped "
-        f"in {time.monotonic() - started:.1f}s; warehouse at {warehouse_path}; "
+        f"build{on_spark}: {summary.passed} passed, {summary.warned} warned, "
+        f"{summary.skipped} skipped in {time.monotonic() - started:.1f}s; "
+        f"warehouse at {warehouse_path}; "
         f"dbt log at {summary.log_path}"
     )
 

@@ -14,8 +14,8 @@ select
     case
         when drift_kind in ('unknown key', 'other type')
             then
-                drift_kind || ' in ' || cast(n_records as varchar) || ' of '
-                || cast(n_file_records as varchar) || ' record(s)'
+                drift_kind || ' in ' || cast(n_records as string) || ' of '
+                || cast(n_file_records as string) || ' record(s)'
         when drift_kind = 'unread member' then 'unread member, left in the archive'
         else drift_kind || ', not read'
     end as found,

@@ -13,3 +13,9 @@
         {%- endfor %}
     where false
 {%- endmacro %}
+{#- Spark reads a source's Parquet files with mergeSchema (register_spark_sources): a column
+    that some files lack reads as null in them, so the relation already has every column the
+    current ingest writes. -#}
+{% macro spark__with_columns_if_missing(relation, columns) -%}
+    select * from {{ relation }}
+{%- endmacro %}

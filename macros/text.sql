@@ -7,13 +7,16 @@
     trim(regexp_replace(nfc_normalize(coalesce({{ expression }}, '')), '[\s\pZ]+', ' ', 'g'))
 {%- endmacro %}
 {% macro spark__clean_text(expression) -%}
-    {#- Spark has no Unicode normalisation function: the text is cleaned as above but not made
-        NFC, so it must arrive in NFC (ingest is to normalise raw text before Spark reads it;
-        until then a text in another form, e.g. decomposed accents, differs from DuckDB's).
-        RE2's \s, which DuckDB uses, is [\t\n\f\r ]; Java's also takes \x0B, so the class
-        is spelled out. Spark replaces every match without a flag, and its string literals
-        take backslash escapes: each backslash of the pattern is doubled. -#}
-    trim(regexp_replace(coalesce({{ expression }}, ''), '[\\t\\n\\f\\r\\p{Z}]+', ' '))
+    {#- Spark SQL has no Unicode normalisation function, but Spark 4 ships ICU4J (its
+        collations use it), whose static Normalizer.compose(text, false) gives NFC; `reflect`
+        calls it (it fails on null, hence the coalesce first). RE2's \s, which DuckDB uses,
+        is [\t\n\f\r ]; Java's also takes \x0B, so the class is spelled out. Spark replaces
+        every match without a flag, and its string literals take backslash escapes: each
+        backslash of the pattern is doubled. -#}
+    trim(regexp_replace(
+        reflect('com.ibm.icu.text.Normalizer', 'compose', coalesce({{ expression }}, ''), false),
+        '[\\t\\n\\f\\r\\p{Z}]+', ' '
+    ))
 {%- endmacro %}
 
 {#- Whitespace-separated word count of an already cleaned text. -#}

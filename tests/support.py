@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -70,6 +71,20 @@ def require_eval_extra(*modules: str) -> None:
             importlib.import_module(module)
         except ImportError:
             pytest.skip(EVAL_EXTRA)
+
+
+def require_spark_module() -> None:
+    """Skip the whole test module unless Spark can run: the spark extra and a Java on PATH."""
+    for module in ("pyspark", "dbt.adapters.spark"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(
+                f"{module} not installed (pip install -e '.[spark]')", allow_module_level=True
+            )
+    if shutil.which("java") is None:
+        pytest.skip(
+            "no java on PATH: Spark needs a JVM (apt-get install openjdk-17-jre-headless)",
+            allow_module_level=True,
+        )
 
 
 def require_mirror() -> Path:

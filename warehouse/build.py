@@ -137,6 +137,7 @@ def run_dbt(
     share_parse: bool = False,
     staged_path: Path | None = None,
     restage: str = "*",
+    extra_environment: Mapping[str, str] | None = None,
 ):
     """Invoke dbt in-process on this project with the warehouse, raw and results paths set.
 
@@ -151,6 +152,7 @@ def run_dbt(
     (PARSE_CACHE), which only invocations with the build's profile can use. staged_path: the
     DuckDB file the unions of the staged datasets are kept in between builds (default: in
     memory); restage: the datasets to stage again, comma-separated, or `*` for all.
+    extra_environment: more variables the profile reads (DW_SPARK_DIR for the Spark target).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
@@ -175,6 +177,7 @@ def run_dbt(
             _relative_to(staged_path, run_dir) if staged_path is not None else ":memory:"
         ),
         "DW_RESTAGE_DATASETS": restage,
+        **(extra_environment or {}),
     }
     if share_parse:
         _seed_parse(target_dir)

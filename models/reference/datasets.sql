@@ -43,16 +43,16 @@ registered as (
 typed as (
 
     select
-        cast(dataset as varchar) as dataset,
-        cast(name as varchar) as name,
-        cast(kind as varchar) as kind,
-        cast(license as varchar) as license,
-        cast(citation as varchar) as citation,
-        cast(homepage as varchar) as homepage,
-        cast(repository as varchar) as repository,
-        cast(commit as varchar) as commit,
-        cast(split_source as varchar) as split_source,
-        cast(split_rule as varchar) as split_rule,
+        cast(dataset as string) as dataset,
+        cast(name as string) as name,
+        cast(kind as string) as kind,
+        cast(license as string) as license,
+        cast(citation as string) as citation,
+        cast(homepage as string) as homepage,
+        cast(repository as string) as repository,
+        cast(commit as string) as commit,
+        cast(split_source as string) as split_source,
+        cast(split_rule as string) as split_rule,
         cast(redistributable as boolean) as redistributable,
         cast(n_upstream_files as integer) as n_upstream_files
     from registered

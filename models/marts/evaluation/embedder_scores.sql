@@ -13,7 +13,7 @@ scores_labelled as (
         model,
         model_revision,
         model || ' @ ' || left(replace(model_revision, 'sha256:', ''), 8) as model_label,
-        json_extract_string(parameters, '$.base_model') as base_model,
+        {{ json_string_at('parameters', '$.base_model') }} as base_model,
         cast(value * 100 as double) as value_percent,
         dataset,
         locale,

@@ -32,7 +32,7 @@ examples_unioned as (
         split,
         locale,
         label,
-        cast(null as varchar) as scenario
+        cast(null as string) as scenario
     from dialogue_intent_examples
 
 ),

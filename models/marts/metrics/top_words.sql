@@ -5,7 +5,7 @@
 -- among the words that are not stop words of the locale's language (seed stop_words), so a
 -- reader can leave out "the, is, you".
 {%- set top_n = var('top_words_per_dataset', 50) %}
-{%- set word_pattern = "[\\p{L}\\p{N}]+(?:[''’][\\p{L}\\p{N}]+)*" %}
+{%- set word_pattern = "[\\p{L}\\p{N}]+(?:['’][\\p{L}\\p{N}]+)*" %}
 with
 
 turns as (
@@ -52,7 +52,7 @@ words as (
         table_name,
         dataset,
         locale,
-        {{ unnest_list("regexp_extract_all(lower(text), '" ~ word_pattern ~ "')") }} as word
+        {{ unnest_list("regexp_extract_all(lower(text), " ~ sql_string(word_pattern) ~ ", 0)") }} as word
     from texts_unioned
 
 ),

@@ -48,8 +48,8 @@ rejected_dialogues as (
         source_dialogue_id as source_record_id,
         source_path,
         cast(null as bigint) as source_turn_index,
-        cast(null as varchar) as upstream_speaker,
-        cast(null as varchar) as raw_text,
+        cast(null as string) as upstream_speaker,
+        cast(null as string) as raw_text,
         rejection_reason
     from dialogues
     where rejection_reason is not null
@@ -67,7 +67,7 @@ rejected_intent_examples as (
         source_example_id as source_record_id,
         source_path,
         cast(null as bigint) as source_turn_index,
-        cast(null as varchar) as upstream_speaker,
+        cast(null as string) as upstream_speaker,
         raw_text,
         rejection_reason
     from intent_examples
@@ -89,7 +89,7 @@ final as (
 
     select
         record_level || ':' || record_id
-        || coalesce(':' || cast(source_turn_index as varchar), '') as rejected_record_id,
+        || coalesce(':' || cast(source_turn_index as string), '') as rejected_record_id,
         *
     from unioned
 

@@ -27,13 +27,13 @@ final as (
         case
             when drift_kind in ('unknown key', 'other type')
                 then
-                    drift_kind || ' in ' || cast(n_records as varchar) || ' of '
-                    || cast(n_file_records as varchar) || ' record(s), kept verbatim in _extra'
+                    drift_kind || ' in ' || cast(n_records as string) || ' of '
+                    || cast(n_file_records as string) || ' record(s), kept verbatim in _extra'
             when drift_kind = 'unread member'
                 then 'unread member: no kind of file this source reads, left in the archive'
             when drift_kind = 'partial record'
                 then 'partial record: its other part is in a missing file, not read'
-            else drift_kind || ' in ' || cast(n_records as varchar) || ' record(s)'
+            else drift_kind || ' in ' || cast(n_records as string) || ' record(s)'
         end as finding
     from drift
 

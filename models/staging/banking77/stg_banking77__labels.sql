@@ -13,7 +13,7 @@ renamed as (
         'banking77' as dataset,
         label,
         cast(_record_index as integer) as label_position,
-        cast(null as varchar) as scenario
+        cast(null as string) as scenario
     from source
 
 )

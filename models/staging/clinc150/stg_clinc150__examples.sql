@@ -30,7 +30,7 @@ renamed as (
         official_split="regexp_replace(section, '^oos_', '')",
         raw_text='text',
         label='intent',
-        is_out_of_scope="starts_with(section, 'oos_')",
+        is_out_of_scope="left(section, 4) = 'oos_'",
     ) }}
 ),
 

@@ -11,17 +11,17 @@ source as (
 renamed as (
 
     select
-        cast(run_id as varchar) as run_id,
-        cast(model as varchar) as model,
-        cast(model_revision as varchar) as model_revision,
-        cast(dataset as varchar) as dataset,
-        cast(locale as varchar) as locale,
-        cast(task as varchar) as task,
-        cast(metric as varchar) as metric,
+        cast(run_id as string) as run_id,
+        cast(model as string) as model,
+        cast(model_revision as string) as model_revision,
+        cast(dataset as string) as dataset,
+        cast(locale as string) as locale,
+        cast(task as string) as task,
+        cast(metric as string) as metric,
         cast(value as double) as value,
         cast(n_examples as bigint) as n_examples,
-        cast(parameters as varchar) as parameters,
-        cast(started_at as timestamptz) as started_at,
+        cast(parameters as string) as parameters,
+        cast(started_at as {{ timestamp_with_time_zone() }}) as started_at,
         cast(seconds as double) as seconds
     from source
 

@@ -1,4 +1,4 @@
--- clean_text of decomposed accents: NFC on DuckDB; Spark has no normalisation (ingest is to do it).
+-- clean_text of decomposed accents: NFC on both engines (ICU4J on Spark).
 select
     text_id,
     {{ clean_text('raw_text') }} as text
