@@ -87,6 +87,25 @@ def require_spark_module() -> None:
         )
 
 
+def local_spark_session(folder: Path, app_name: str):
+    """A local Spark session on one core writing nothing outside folder: no UI, no Hive
+    metastore, one shuffle partition, Spark's own log at errors only."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
+        .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={folder}")
+        .config("spark.local.dir", str(folder / "local"))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 def require_mirror() -> Path:
     """The real upstream mirror ../shared/data/raw, or skip the test where it is absent."""
     if not MIRROR.is_dir():

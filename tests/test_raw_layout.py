@@ -26,7 +26,7 @@ from ingest.raw_layout import (
     PLACEHOLDER_NAME,
     rename_legacy_files,
 )
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, local_spark_session
 from warehouse import state
 
 SCHEMA = pa.schema([pa.field("text", pa.string()), pa.field("intent", pa.string())])
@@ -205,20 +205,9 @@ def test_spark_reads_the_manifest_and_an_empty_table(tmp_path: Path) -> None:
     """What the renaming is for: Spark finds both files (it skipped the `_` names)."""
     if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
         pytest.skip("needs pyspark and java (pip install -e '.[spark]')")
-    from pyspark.sql import SparkSession
-
     raw = tmp_path / "raw"
     write_dataset(raw, "banking77")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("test_raw_layout")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.warehouse.dir", str(tmp_path / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={tmp_path}")
-        .config("spark.local.dir", str(tmp_path / "local"))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark_session(tmp_path, "test_raw_layout")
     try:
         manifest = session.read.parquet(str(raw / "banking77" / MANIFEST_NAME))
         assert [row["source_path"] for row in manifest.collect()] == ["train.csv"]

@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from tests.support import REPO_ROOT, require_spark_module
+from tests.support import REPO_ROOT, local_spark_session, require_spark_module
 
 FIXTURE_PROJECT = REPO_ROOT / "tests" / "spark_project"
 MACROS = REPO_ROOT / "macros"
@@ -451,20 +451,7 @@ def duckdb_connection():
 def spark(tmp_path_factory):
     """One local Spark session for the module (it takes 7-30 s to start), holding the inputs
     as temporary views; no Hive metastore, nothing written outside the temporary folder."""
-    from pyspark.sql import SparkSession
-
-    work = tmp_path_factory.mktemp("spark")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("test_spark_macros")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.warehouse.dir", str(work / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={work}")
-        .config("spark.local.dir", str(work / "local"))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    session = local_spark_session(tmp_path_factory.mktemp("spark"), "test_spark_macros")
     for table, (columns, rows) in INPUTS.items():
         schema = ", ".join(f"{name} {kind}" for name, kind in columns)
         session.createDataFrame(rows, schema).createOrReplaceTempView(table)

@@ -556,6 +556,26 @@ class BuildRecord:
     fingerprint: state.Fingerprint
     log_path: Path
 
+    @classmethod
+    def new(
+        cls,
+        command_line: str | None,
+        started_at: datetime,
+        finished_at: datetime,
+        fingerprint: state.Fingerprint,
+        log_path: Path,
+    ) -> BuildRecord:
+        """A build that just ended, with a new id."""
+        return cls(_invocation_id(), command_line, started_at, finished_at, fingerprint, log_path)
+
+
+def record_build_in(database: Path, record: BuildRecord, outcomes: Sequence[NodeOutcome]) -> None:
+    """Record the build in the DuckDB file it built, its write-ahead log folded into the file
+    (so the file is whole when it is moved)."""
+    with duckdb.connect(str(database)) as connection:
+        record_build(connection, record, outcomes)
+        connection.execute("checkpoint")
+
 
 def record_build(
     connection: duckdb.DuckDBPyConnection,
@@ -750,26 +770,9 @@ def build_warehouse(
         finished_at = datetime.now(UTC)
         if console is not None:
             console.end_bar()
-        if isinstance(result.exception, KeyboardInterrupt | SystemExit):
-            raise result.exception  # Ctrl-C or SIGTERM while dbt ran: the run was interrupted
-        if result.exception is not None:
-            reason = _one_line(str(result.exception))
-            raise BuildError(f"dbt build could not run: {reason} (dbt log: {log_path})")
-        _raise_for_failures(outcomes, log_path)
-        if not result.success:
-            raise BuildError(f"dbt build failed (dbt log: {log_path})")
-        record = BuildRecord(
-            build_id=_invocation_id(),
-            command_line=command_line,
-            started_at=started_at,
-            finished_at=finished_at,
-            fingerprint=fingerprint,
-            log_path=log_path,
-        )
-        with duckdb.connect(str(building)) as connection:
-            record_build(connection, record, outcomes)
-            # Fold the write-ahead log into the file before it is moved.
-            connection.execute("checkpoint")
+        raise_unless_built(result, outcomes, log_path, "dbt build")
+        record = BuildRecord.new(command_line, started_at, finished_at, fingerprint, log_path)
+        record_build_in(building, record, outcomes)
         docs_warning = _write_docs(building, target_dir, raw_dir, staged)
         # A signal whose KeyboardInterrupt a query swallowed never lets the new warehouse in.
         interruption.raise_if_received()
@@ -786,14 +789,48 @@ def build_warehouse(
     finally:  # the work file never outlives its build, whatever the outcome
         for temporary in work_files:
             temporary.unlink(missing_ok=True)
+    return summary_of(
+        outcomes,
+        following,
+        fingerprint,
+        finished_at,
+        log_path,
+        more_warnings=[docs_warning] if docs_warning else [],
+    )
+
+
+def raise_unless_built(
+    result, outcomes: Sequence[NodeOutcome], log_path: Path, command: str
+) -> None:
+    """Raise what stopped a dbt invocation: an interruption as it came, else BuildError with
+    the one-line reason (dbt could not run, a node failed, or dbt reported no success)."""
+    if isinstance(result.exception, KeyboardInterrupt | SystemExit):
+        raise result.exception  # Ctrl-C or SIGTERM while dbt ran: the run was interrupted
+    if result.exception is not None:
+        reason = _one_line(str(result.exception))
+        raise BuildError(f"{command} could not run: {reason} (dbt log: {log_path})")
+    _raise_for_failures(outcomes, log_path)
+    if not result.success:
+        raise BuildError(f"{command} failed (dbt log: {log_path})")
+
+
+def summary_of(
+    outcomes: Sequence[NodeOutcome],
+    following: DbtProgress,
+    fingerprint: state.Fingerprint,
+    finished_at: datetime,
+    log_path: Path,
+    more_warnings: Sequence[str] = (),
+) -> BuildSummary:
+    """The summary of a successful build: its status line and its warnings, one line each."""
     counts = status_line(outcomes)
-    warned = [f"{outcome.line}" for outcome in outcomes if outcome.status == "warn"]
+    warned = [outcome.line for outcome in outcomes if outcome.status == "warn"]
     return BuildSummary(
         passed=counts["pass"],
         warned=counts["warn"],
         failed=counts["error"],
         skipped=counts["skip"],
-        warnings=(*following.warnings, *warned, *([docs_warning] if docs_warning else [])),
+        warnings=(*following.warnings, *warned, *more_warnings),
         fingerprint=fingerprint.value,
         built_at=finished_at,
         log_path=log_path,

@@ -31,20 +31,17 @@ import duckdb
 from embedder_eval.results import ensure_results_placeholder
 from warehouse import interruption, state
 from warehouse.build import (
-    BuildError,
     BuildRecord,
     BuildSummary,
     DbtProgress,
     NodeOutcome,
-    _invocation_id,
-    _one_line,
-    _raise_for_failures,
     default_dbt_vars,
     default_evaluations_dir,
     node_outcomes,
-    record_build,
+    raise_unless_built,
+    record_build_in,
     run_dbt,
-    status_line,
+    summary_of,
 )
 from warehouse.console import Console
 
@@ -197,29 +194,13 @@ def build_on_spark(
         )
         if console is not None:
             console.end_bar()
-        if isinstance(result.exception, KeyboardInterrupt | SystemExit):
-            raise result.exception
-        if result.exception is not None:
-            reason = _one_line(str(result.exception))
-            raise BuildError(f"dbt build on Spark could not run: {reason} (dbt log: {log_path})")
-        _raise_for_failures(outcomes, log_path)
-        if not result.success:
-            raise BuildError(f"dbt build on Spark failed (dbt log: {log_path})")
+        raise_unless_built(result, outcomes, log_path, "dbt build on Spark")
         if parquet_dir.exists():
             shutil.rmtree(parquet_dir)
         copy_marts_to_duckdb(nodes, building, parquet_dir)
         finished_at = datetime.now(UTC)
-        record = BuildRecord(
-            build_id=_invocation_id(),
-            command_line=command_line,
-            started_at=started_at,
-            finished_at=finished_at,
-            fingerprint=fingerprint,
-            log_path=log_path,
-        )
-        with duckdb.connect(str(building)) as connection:
-            record_build(connection, record, outcomes)
-            connection.execute("checkpoint")
+        record = BuildRecord.new(command_line, started_at, finished_at, fingerprint, log_path)
+        record_build_in(building, record, outcomes)
         interruption.raise_if_received()
         os.replace(building, warehouse_path)
     except BaseException:
@@ -231,19 +212,7 @@ def build_on_spark(
     finally:
         if parquet_dir.exists():
             shutil.rmtree(parquet_dir)
-    counts = status_line(outcomes)
-    warned = [outcome.line for outcome in outcomes if outcome.status == "warn"]
-    return BuildSummary(
-        passed=counts["pass"],
-        warned=counts["warn"],
-        failed=counts["error"],
-        skipped=counts["skip"],
-        warnings=(*following.warnings, *warned),
-        fingerprint=fingerprint.value,
-        built_at=finished_at,
-        log_path=log_path,
-        status_line=counts,
-    )
+    return summary_of(outcomes, following, fingerprint, finished_at, log_path)
 
 
 def _status_of(node_result) -> str:

@@ -21,23 +21,32 @@ clusters as (
 ),
 
 -- A total order on the sides: record kind and split first, then anything that tells two
--- groups apart.
+-- groups apart, ending with the normal form (two groups alike in the rest differ in it). Not
+-- by text_number: it numbers texts in the order of their text_key, which differs by engine.
 ordered as (
 
     select
-        *,
+        neighbours.*,
+        texts.normal_form,
+        neighbour_texts.normal_form as neighbour_normal_form,
         {%- for side in ['', 'neighbour_'] %}
             concat_ws(
                 '|',
-                case {{ side }}record_kind when 'intent_example' then '0' else '1' end,
-                case {{ side }}split when 'test' then '0' when 'validation' then '1' else '2' end,
-                {{ side }}dataset,
-                {{ side }}locale,
-                lpad(cast({{ side }}text_number as string), 12, '0')
+                case neighbours.{{ side }}record_kind when 'intent_example' then '0' else '1' end,
+                case neighbours.{{ side }}split
+                    when 'test' then '0' when 'validation' then '1' else '2'
+                end,
+                neighbours.{{ side }}dataset,
+                neighbours.{{ side }}locale,
+                {{ side }}texts.normal_form
             ) as {{ side }}side_order{% if not loop.last %},{% endif %}
         {%- endfor %}
     from neighbours
-    where similarity >= {{ settings.threshold }}
+    inner join {{ ref('int_near_duplicate_texts') }} as texts
+        on neighbours.text_number = texts.text_number
+    inner join {{ ref('int_near_duplicate_texts') }} as neighbour_texts
+        on neighbours.neighbour_text_number = neighbour_texts.text_number
+    where neighbours.similarity >= {{ settings.threshold }}
 
 ),
 
@@ -51,7 +60,7 @@ oriented as (
 final as (
 
     select
-        coalesce(clusters.cluster_id, md5(texts.normal_form)) as cluster_id,
+        coalesce(clusters.cluster_id, md5(oriented.normal_form)) as cluster_id,
         oriented.similarity,
         oriented.is_same_normal_form,
         own_records.text,
@@ -68,8 +77,8 @@ final as (
         oriented.neighbour_locale,
         neighbour.n_records as neighbour_n_records,
         neighbour.first_record_id as neighbour_record_id,
-        texts.normal_form,
-        neighbour_texts.normal_form as neighbour_normal_form
+        oriented.normal_form,
+        oriented.neighbour_normal_form
     from oriented
     inner join {{ ref('int_near_duplicate_groups') }} as own
         on {{ key_columns_equal('oriented', 'own', near_duplicate_group_key()) }}
@@ -79,10 +88,6 @@ final as (
         on own.first_record_id = own_records.record_id
     inner join {{ ref('int_near_duplicate_records') }} as neighbour_records
         on neighbour.first_record_id = neighbour_records.record_id
-    inner join {{ ref('int_near_duplicate_texts') }} as texts
-        on oriented.text_number = texts.text_number
-    inner join {{ ref('int_near_duplicate_texts') }} as neighbour_texts
-        on oriented.neighbour_text_number = neighbour_texts.text_number
     left join clusters
         on oriented.text_number = clusters.text_number
 
