@@ -131,3 +131,24 @@ def test_every_data_test_ends_alike_on_spark(both):
     spark = both.execute(query.format("spark")).fetchall()
     assert len(duck) > 100
     assert spark == duck
+
+
+def test_a_spark_build_exports_as_a_duckdb_build_does(fixture_warehouse, spark_build, tmp_path):
+    """The training-ready export reads the Spark build's copy as it reads a DuckDB build: the
+    same rows in every folder and split."""
+    from warehouse.export import export
+
+    fixture_dir, _ = fixture_warehouse
+    spark_dir, _ = spark_build
+    summaries = {
+        engine: export(
+            folder / "warehouse.duckdb",
+            tmp_path / engine,
+            command="test",
+            data_dir=folder,
+            progress=lambda _: None,
+        )
+        for engine, folder in (("duckdb", fixture_dir), ("spark", spark_dir))
+    }
+    assert sum(sum(rows.values()) for rows in summaries["duckdb"].rows.values()) > 100
+    assert summaries["spark"].rows == summaries["duckdb"].rows
