@@ -20,33 +20,39 @@ clusters as (
 
 ),
 
--- A total order on the sides: record kind and split first, then anything that tells two
--- groups apart, ending with the normal form (two groups alike in the rest differ in it). Not
--- by text_number: it numbers texts in the order of their text_key, which differs by engine.
-ordered as (
+with_normal_forms as (
 
     select
         neighbours.*,
         texts.normal_form,
-        neighbour_texts.normal_form as neighbour_normal_form,
-        {%- for side in ['', 'neighbour_'] %}
-            concat_ws(
-                '|',
-                case neighbours.{{ side }}record_kind when 'intent_example' then '0' else '1' end,
-                case neighbours.{{ side }}split
-                    when 'test' then '0' when 'validation' then '1' else '2'
-                end,
-                neighbours.{{ side }}dataset,
-                neighbours.{{ side }}locale,
-                {{ side }}texts.normal_form
-            ) as {{ side }}side_order{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        neighbour_texts.normal_form as neighbour_normal_form
     from neighbours
     inner join {{ ref('int_near_duplicate_texts') }} as texts
         on neighbours.text_number = texts.text_number
     inner join {{ ref('int_near_duplicate_texts') }} as neighbour_texts
         on neighbours.neighbour_text_number = neighbour_texts.text_number
     where neighbours.similarity >= {{ settings.threshold }}
+
+),
+
+-- A total order on the sides: record kind and split first, then anything that tells two
+-- groups apart, ending with the normal form (two groups alike in the rest differ in it). Not
+-- by text_number: it numbers texts in the order of their text_key, which differs by engine.
+ordered as (
+
+    select
+        *,
+        {%- for side in ['', 'neighbour_'] %}
+            concat_ws(
+                '|',
+                case {{ side }}record_kind when 'intent_example' then '0' else '1' end,
+                case {{ side }}split when 'test' then '0' when 'validation' then '1' else '2' end,
+                {{ side }}dataset,
+                {{ side }}locale,
+                {{ side }}normal_form
+            ) as {{ side }}side_order{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from with_normal_forms
 
 ),
 
