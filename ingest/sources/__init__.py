@@ -126,6 +126,26 @@ def load_json_array_of_objects(content: bytes, location: str) -> list[dict[str, 
     return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
 
 
+def replace_in_listed_objects(
+    owners: Iterable[dict[str, Any]],
+    list_field: str,
+    names: Iterable[str],
+    replace: Callable[[Any], Any],
+) -> None:
+    """In each object of each owner's list `list_field`, the fields of `names` it holds become
+    replace(value), in place; what is not a list or not an object is left for the schema check."""
+    for owner in owners:
+        objects = owner.get(list_field)
+        if not isinstance(objects, list):
+            continue
+        for listed in objects:
+            if not isinstance(listed, dict):
+                continue
+            for name in names:
+                if name in listed:
+                    listed[name] = replace(listed[name])
+
+
 def read_csv_records(
     text: str, location: str, expected_header: list[str], delimiter: str = ","
 ) -> list[dict[str, str]]:

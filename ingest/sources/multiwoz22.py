@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import JsonArray, RawTable
+from ingest.sources import JsonArray, RawTable, replace_in_listed_objects
 from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, frames_of, load_dialogues
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
@@ -49,13 +49,7 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogues of one MultiWOZ 2.2 `dialogues_NNN.json`, each slot `value` as JSON text."""
     dialogues = load_dialogues(content, location)
     for dialogue in dialogues:
-        for frame in frames_of(dialogue):
-            slots = frame.get("slots")
-            if not isinstance(slots, list):
-                continue
-            for slot in slots:
-                if isinstance(slot, dict) and "value" in slot:
-                    slot["value"] = to_json_text(slot["value"])
+        replace_in_listed_objects(frames_of(dialogue), "slots", ("value",), to_json_text)
     return dialogues
 
 

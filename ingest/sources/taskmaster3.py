@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import JsonArray, RawTable
+from ingest.sources import JsonArray, RawTable, replace_in_listed_objects
 from ingest.sources.taskmaster_format import (
     SCENARIO_DIALOGUE_FIELDS,
     SEGMENT,
@@ -68,15 +68,9 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogs of one TM-3 `data_NN.json`, each `args`/`response` value as JSON text."""
     dialogues = load_dialogues(content, location)
     for dialogue in dialogues:
-        for utterance in utterances_of(dialogue):
-            apis = utterance.get("apis")
-            if not isinstance(apis, list):
-                continue
-            for api in apis:
-                if isinstance(api, dict):
-                    for key in ("args", "response"):
-                        if key in api:
-                            api[key] = _values_as_json_text(api[key])
+        replace_in_listed_objects(
+            utterances_of(dialogue), "apis", ("args", "response"), _values_as_json_text
+        )
     return dialogues
 
 

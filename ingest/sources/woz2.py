@@ -19,6 +19,7 @@ from ingest.sources import (
     JsonArray,
     RawTable,
     load_json_array_of_objects,
+    replace_in_listed_objects,
 )
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
@@ -62,16 +63,7 @@ SCHEMA = pa.schema(
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     """The dialogues of one WOZ 2.0 file, `asr` and `system_acts` of each turn as JSON text."""
     dialogues = load_json_array_of_objects(content, location)
-    for dialogue in dialogues:
-        turns = dialogue.get("dialogue")
-        if not isinstance(turns, list):
-            continue
-        for turn in turns:
-            if not isinstance(turn, dict):
-                continue
-            for name in _MIXED_TYPE_TURN_FIELDS:
-                if name in turn:
-                    turn[name] = to_json_text(turn[name])
+    replace_in_listed_objects(dialogues, "dialogue", _MIXED_TYPE_TURN_FIELDS, to_json_text)
     return dialogues
 
 
