@@ -126,6 +126,15 @@ def load_json_array_of_objects(content: bytes, location: str) -> list[dict[str, 
     return expect_list_of_objects(load_json(decode_utf8(content, location), location), location)
 
 
+def listed_objects(owner: dict[str, Any], list_field: str) -> list[dict[str, Any]]:
+    """The objects in an object's list `list_field`, in order (what is not an object is
+    skipped; no list, none)."""
+    listed = owner.get(list_field)
+    if not isinstance(listed, list):
+        return []
+    return [item for item in listed if isinstance(item, dict)]
+
+
 def replace_in_listed_objects(
     owners: Iterable[dict[str, Any]],
     list_field: str,
@@ -135,12 +144,7 @@ def replace_in_listed_objects(
     """In each object of each owner's list `list_field`, the fields of `names` it holds become
     replace(value), in place; what is not a list or not an object is left for the schema check."""
     for owner in owners:
-        objects = owner.get(list_field)
-        if not isinstance(objects, list):
-            continue
-        for listed in objects:
-            if not isinstance(listed, dict):
-                continue
+        for listed in listed_objects(owner, list_field):
             for name in names:
                 if name in listed:
                     listed[name] = replace(listed[name])

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.sources import load_json_array_of_objects
+from ingest.sources import listed_objects, load_json_array_of_objects
 
 STRINGS = pa.list_(pa.string())
 
@@ -53,12 +53,8 @@ def load_dialogues(content: bytes, location: str) -> list[dict[str, Any]]:
 
 def frames_of(dialogue: dict[str, Any]) -> list[dict[str, Any]]:
     """Every frame object of a dialogue, in order (what is not an object is skipped)."""
-    turns = dialogue.get("turns")
-    if not isinstance(turns, list):
-        return []
-    frames = []
-    for turn in turns:
-        turn_frames = turn.get("frames") if isinstance(turn, dict) else None
-        if isinstance(turn_frames, list):
-            frames.extend(frame for frame in turn_frames if isinstance(frame, dict))
-    return frames
+    return [
+        frame
+        for turn in listed_objects(dialogue, "turns")
+        for frame in listed_objects(turn, "frames")
+    ]

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.raw_store import to_json_text
-from ingest.sources import JsonArray, RawTable, replace_in_listed_objects
+from ingest.sources import JsonArray, RawTable, listed_objects, replace_in_listed_objects
 from ingest.sources.taskmaster_format import (
     SCENARIO_DIALOGUE_FIELDS,
     SEGMENT,
@@ -32,7 +32,6 @@ from ingest.sources.taskmaster_format import (
     dialogue_schema,
     load_dialogues,
     parse_split_rows,
-    utterances_of,
 )
 
 PARSER_VERSION = 3  # 2: raw tables gained `_extra`; 3: split pieces concatenated, then cut
@@ -69,7 +68,10 @@ def parse(content: bytes, location: str) -> list[dict[str, Any]]:
     dialogues = load_dialogues(content, location)
     for dialogue in dialogues:
         replace_in_listed_objects(
-            utterances_of(dialogue), "apis", ("args", "response"), _values_as_json_text
+            listed_objects(dialogue, "utterances"),
+            "apis",
+            ("args", "response"),
+            _values_as_json_text,
         )
     return dialogues
 

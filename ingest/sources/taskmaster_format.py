@@ -94,14 +94,6 @@ def load_dialogues(content: bytes, location: str) -> list[dict[str, Any]]:
     return load_json_array_of_objects(content, location)
 
 
-def utterances_of(dialogue: dict[str, Any]) -> list[dict[str, Any]]:
-    """The utterance objects of a dialog, in order (what is not an object is skipped)."""
-    utterances = dialogue.get("utterances")
-    if not isinstance(utterances, list):
-        return []
-    return [utterance for utterance in utterances if isinstance(utterance, dict)]
-
-
 def _rows(text: str, location: str, delimiter: str) -> list[list[str]]:
     """All rows of a delimited text file; a malformed one is a format error naming the file."""
     try:
