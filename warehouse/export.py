@@ -270,7 +270,6 @@ def _export_pretraining(
     decontaminate: bool,
     card: Callable,
     progress,
-    pairs_shown: str,
 ) -> dict[str, dict[str, int]]:
     """Dialogues and turns of the dialogue datasets, one Parquet file per split."""
     written = {}
@@ -294,9 +293,6 @@ def _export_pretraining(
             encoding="utf-8",
         )
         progress(f"export: {folder}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
-    written.update(
-        _export_pairs(connection, work_dir, datasets, decontaminate, card, progress, pairs_shown)
-    )
     return written
 
 
@@ -591,6 +587,11 @@ def export(
             intent_datasets = [d for d in allowed if REGISTRY[d].kind == "intents"]
             summary.rows.update(
                 _export_pretraining(
+                    connection, work_dir, dialogue_datasets, decontaminate, card, progress
+                )
+            )
+            summary.rows.update(
+                _export_pairs(
                     connection,
                     work_dir,
                     dialogue_datasets,
