@@ -7,12 +7,25 @@
     {{ return(['text_number', 'record_kind', 'dataset', 'split', 'locale']) }}
 {%- endmacro %}
 
-{#- `relation.column` for each column, comma-separated (no trailing comma); with alias_prefix,
-    each is named `<alias_prefix><column>` (`neighbour.split as neighbour_split`). -#}
+{#- The columns that say which utterance pair a row is, in the order the pair marts hold them:
+    pair_type, its dialogue's dataset, split, split_source, locale, language and dialogue_id,
+    then the anchor's and the positive's turn_index and speaker. relation qualifies them,
+    where given. -#}
+{% macro utterance_pair_columns(relation=none) -%}
+    {{ key_columns(relation, [
+        'pair_type', 'dataset', 'split', 'split_source', 'locale', 'language', 'dialogue_id',
+        'anchor_turn_index', 'positive_turn_index', 'anchor_speaker', 'positive_speaker',
+    ]) }}
+{%- endmacro %}
+
+{#- `relation.column` for each column (just `column` where relation is none), comma-separated
+    (no trailing comma); with alias_prefix, each is named `<alias_prefix><column>`
+    (`neighbour.split as neighbour_split`). -#}
 {% macro key_columns(relation, columns, alias_prefix='') -%}
+    {%- set qualifier = relation ~ '.' if relation is not none else '' -%}
     {%- set selected = [] -%}
     {%- for column in columns -%}
-        {%- do selected.append(relation ~ '.' ~ column ~ ((' as ' ~ alias_prefix ~ column) if alias_prefix else '')) -%}
+        {%- do selected.append(qualifier ~ column ~ ((' as ' ~ alias_prefix ~ column) if alias_prefix else '')) -%}
     {%- endfor -%}
     {{ selected | join(', ') }}
 {%- endmacro %}

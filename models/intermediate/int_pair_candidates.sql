@@ -29,7 +29,8 @@ utterances as (
 
 ),
 
--- Only the columns the pairs need: the window below holds every column of every turn.
+-- Only the columns the pairs need: the window below holds every column of every turn. turn_index
+-- is typed here as the pairs' turn indices are.
 turns as (
 
     select
@@ -38,7 +39,7 @@ turns as (
         split_source,
         locale,
         dialogue_id,
-        turn_index,
+        cast(turn_index as integer) as turn_index,
         speaker,
         text,
         n_words,
@@ -108,7 +109,7 @@ context_response_pairs as (
         locale,
         language,
         dialogue_id,
-        turn_index - {{ list_length('context_turns') }} as anchor_turn_index,
+        cast(turn_index - {{ list_length('context_turns') }} as integer) as anchor_turn_index,
         turn_index as positive_turn_index,
         {{ list_element('context_turns', list_length('context_turns')) }}.speaker as anchor_speaker,
         speaker as positive_speaker,
@@ -184,17 +185,7 @@ flagged as (
 keyed as (
 
     select
-        pair_type,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
-        dialogue_id,
-        anchor_turn_index,
-        positive_turn_index,
-        anchor_speaker,
-        positive_speaker,
+        {{ utterance_pair_columns() }},
         anchor_word_count,
         positive_n_words,
         context_size,
@@ -236,17 +227,7 @@ ranked as (
 final as (
 
     select
-        pair_type,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
-        dialogue_id,
-        cast(anchor_turn_index as integer) as anchor_turn_index,
-        cast(positive_turn_index as integer) as positive_turn_index,
-        anchor_speaker,
-        positive_speaker,
+        {{ utterance_pair_columns() }},
         anchor_text_key,
         positive_text_key,
         cast(anchor_word_count as integer) as anchor_n_words,

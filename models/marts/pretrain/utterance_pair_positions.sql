@@ -12,17 +12,7 @@ candidates as (
 kept as (
 
     select
-        pair_type,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
-        dialogue_id,
-        anchor_turn_index,
-        positive_turn_index,
-        anchor_speaker,
-        positive_speaker,
+        {{ utterance_pair_columns() }},
         anchor_n_words,
         positive_n_words,
         context_size,

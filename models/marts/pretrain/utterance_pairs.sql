@@ -23,17 +23,7 @@ with_texts as (
         {{ utterance_pair_id(
             'pairs.pair_type', 'pairs.dialogue_id', 'pairs.anchor_turn_index', 'pairs.positive_turn_index'
         ) }} as pair_id,
-        pairs.pair_type,
-        pairs.dataset,
-        pairs.split,
-        pairs.split_source,
-        pairs.locale,
-        pairs.language,
-        pairs.dialogue_id,
-        pairs.anchor_turn_index,
-        pairs.positive_turn_index,
-        pairs.anchor_speaker,
-        pairs.positive_speaker,
+        {{ utterance_pair_columns('pairs') }},
         case
             when pairs.pair_type = 'next_turn'
                 then {{ list_element('dialogue_turn_lists.turns', 'pairs.anchor_turn_index + 1') }}.text
