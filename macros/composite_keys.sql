@@ -7,6 +7,19 @@
     {{ return(['text_number', 'record_kind', 'dataset', 'split', 'locale']) }}
 {%- endmacro %}
 
+{#- The columns that place a dialogue in the corpus, in the order the dialogue and turn marts
+    start with them: dialogue_id, dataset, split, split_source, locale, language (a turn
+    carries its dialogue's). relation qualifies them, where given; language, where given, is the
+    expression the language is taken from (the marts that first derive it from the locale). -#}
+{% macro dialogue_columns(relation=none, language=none) -%}
+    {%- set columns = ['dialogue_id', 'dataset', 'split', 'split_source', 'locale'] -%}
+    {%- if language is none -%}
+        {{ key_columns(relation, columns + ['language']) }}
+    {%- else -%}
+        {{ key_columns(relation, columns) }}, {{ language }} as language
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The columns that say which utterance pair a row is, in the order the pair marts hold them:
     pair_type, its dialogue's dataset, split, split_source, locale, language and dialogue_id,
     then the anchor's and the positive's turn_index and speaker. relation qualifies them,

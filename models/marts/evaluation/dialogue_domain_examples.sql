@@ -17,12 +17,7 @@ dialogues as (
 final as (
 
     select
-        label_sets.dialogue_id,
-        label_sets.dataset,
-        label_sets.split,
-        label_sets.split_source,
-        label_sets.locale,
-        label_sets.language,
+        {{ dialogue_columns('label_sets') }},
         label_sets.source_dialogue_id,
         label_sets.source_labels,
         label_sets.domains,

@@ -61,12 +61,7 @@ labels_per_dialogue as (
 final as (
 
     select
-        dialogues.dialogue_id,
-        dialogues.dataset,
-        dialogues.split,
-        dialogues.split_source,
-        dialogues.locale,
-        dialogues.language,
+        {{ dialogue_columns('dialogues') }},
         dialogues.source_dialogue_id,
         labels_per_dialogue.source_labels,
         labels_per_dialogue.domains,

@@ -21,12 +21,7 @@ turns_aggregated as (
 final as (
 
     select
-        dialogues.dialogue_id,
-        dialogues.dataset,
-        dialogues.split,
-        dialogues.split_source,
-        dialogues.locale,
-        dialogues.language,
+        {{ dialogue_columns('dialogues') }},
         dialogues.source_dialogue_id,
         dialogues.services,
         cast(turns_aggregated.n_turns as integer) as n_turns,

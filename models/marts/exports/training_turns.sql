@@ -14,12 +14,7 @@ kept as (
 
     select
         turn_id,
-        dialogue_id,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
+        {{ dialogue_columns() }},
         turn_index,
         source_turn_index,
         speaker,

@@ -22,12 +22,7 @@ turns_aggregated as (
 final as (
 
     select
-        dialogues.dialogue_id,
-        dialogues.dataset,
-        dialogues.split,
-        dialogues.split_source,
-        dialogues.locale,
-        {{ language_of('dialogues.locale') }} as language,
+        {{ dialogue_columns('dialogues', language=language_of('dialogues.locale')) }},
         dialogues.source_dialogue_id,
         dialogues.source_path,
         dialogues.services,

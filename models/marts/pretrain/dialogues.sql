@@ -11,12 +11,7 @@ dialogue_turn_lists as (
 final as (
 
     select
-        dialogue_id,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
+        {{ dialogue_columns() }},
         source_dialogue_id,
         source_path,
         services,

@@ -17,12 +17,7 @@ final as (
 
     select
         {{ turn_id('dialogue_id', 'source_turn_index') }} as turn_id,
-        dialogue_id,
-        dataset,
-        split,
-        split_source,
-        locale,
-        {{ language_of('locale') }} as language,
+        {{ dialogue_columns(language=language_of('locale')) }},
         cast(turn_index as integer) as turn_index,
         cast(source_turn_index as integer) as source_turn_index,
         speaker,
