@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import interruption, state
+from warehouse import state
 
 BOOKS_TABLE = "staged_datasets"
 BOOKS_DDL = (
@@ -61,19 +61,15 @@ class RestagePlan:
 
 
 def _read_books(staged_path: Path) -> dict[str, tuple[str, str]] | None:
-    """dataset -> (raw fingerprint, staging fingerprint), or None when there are no books."""
-    if not staged_path.is_file():
+    """dataset -> (raw fingerprint, staging fingerprint), or None when there are no books
+    (not (yet) a file of ours with books: stage everything)."""
+    rows = state.rows_read_only(
+        staged_path,
+        "staged",
+        f"select dataset, raw_fingerprint, staging_fingerprint from staged.{BOOKS_TABLE}",
+    )
+    if rows is None:
         return None
-    try:
-        with duckdb.connect() as connection:
-            connection.execute("attach ? as staged (read_only)", [str(staged_path)])
-            rows = connection.execute(
-                f"select dataset, raw_fingerprint, staging_fingerprint from staged.{BOOKS_TABLE}"
-            ).fetchall()
-            connection.execute("detach staged")
-    except duckdb.Error:
-        interruption.raise_if_received()  # a signal stopped the query: not a missing book
-        return None  # not (yet) a file of ours with books: stage everything
     return {dataset: (raw, staging) for dataset, raw, staging in rows}
 
 

@@ -189,21 +189,35 @@ class RecordedBuild:
     finished_at: datetime
 
 
-def recorded_build(warehouse_path: Path) -> RecordedBuild | None:
-    """The newest build recorded in the warehouse, or None (no file, no record, unreadable)."""
-    if not warehouse_path.is_file():
+def rows_read_only(path: Path, alias: str, sql: str) -> list[tuple] | None:
+    """The rows of a query on a DuckDB file attached read-only as `alias`, or None where there
+    is no file or the query fails (another process holds it open for writing, or it lacks the
+    table the query reads)."""
+    if not path.is_file():
         return None
     try:
         # Attached to an in-memory database, not connect(path): DuckDB shares one instance
         # per path within a process, which would keep the file open after this returns.
         with duckdb.connect() as connection:
-            connection.execute("attach ? as recorded (read_only)", [str(warehouse_path)])
-            row = connection.execute(
-                f"select fingerprint, finished_at from recorded.{RUNS_TABLE} "
-                "order by finished_at desc limit 1"
-            ).fetchone()
-            connection.execute("detach recorded")
+            connection.execute(f"attach ? as {alias} (read_only)", [str(path)])
+            rows = connection.execute(sql).fetchall()
+            connection.execute(f"detach {alias}")
     except duckdb.Error:
-        interruption.raise_if_received()  # a signal stopped the query: not a missing record
-        return None  # another process holds it open for writing, or it predates build.runs
-    return None if row is None else RecordedBuild(fingerprint=row[0], finished_at=row[1])
+        interruption.raise_if_received()  # a signal stopped the query: not a missing table
+        return None
+    return rows
+
+
+def recorded_build(warehouse_path: Path) -> RecordedBuild | None:
+    """The newest build recorded in the warehouse, or None (no file, no record, unreadable:
+    another process holds it open for writing, or it predates build.runs)."""
+    rows = rows_read_only(
+        warehouse_path,
+        "recorded",
+        f"select fingerprint, finished_at from recorded.{RUNS_TABLE} "
+        "order by finished_at desc limit 1",
+    )
+    if not rows:
+        return None
+    [(fingerprint, finished_at)] = rows
+    return RecordedBuild(fingerprint=fingerprint, finished_at=finished_at)
