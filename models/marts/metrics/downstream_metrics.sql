@@ -96,10 +96,7 @@ examples_measured as (
         count(distinct label) as n_labels,
         count(*) filter (where is_out_of_scope) as n_out_of_scope_examples,
         count(distinct {{ text_key('text') }}) as n_distinct_texts,
-        avg(n_words) as mean_words_per_example,
-        median(n_words) as median_words_per_example,
-        percentile_cont(0.95) within group (order by n_words) as p95_words_per_example,
-        max(n_words) as max_words_per_example
+        {{ length_statistics('n_words', 'words_per_example') }}
     from examples_unioned
     group by table_name, dataset, split, locale
 

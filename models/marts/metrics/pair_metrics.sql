@@ -25,14 +25,8 @@ pairs_measured as (
         -- distinct texts counted by their hash (text_key): the texts themselves would all be held
         count(distinct anchor_text_key) as n_distinct_anchors,
         count(distinct positive_text_key) as n_distinct_positives,
-        avg(anchor_n_words) as mean_anchor_words,
-        median(anchor_n_words) as median_anchor_words,
-        percentile_cont(0.95) within group (order by anchor_n_words) as p95_anchor_words,
-        max(anchor_n_words) as max_anchor_words,
-        avg(positive_n_words) as mean_positive_words,
-        median(positive_n_words) as median_positive_words,
-        percentile_cont(0.95) within group (order by positive_n_words) as p95_positive_words,
-        max(positive_n_words) as max_positive_words,
+        {{ length_statistics('anchor_n_words', 'anchor_words') }},
+        {{ length_statistics('positive_n_words', 'positive_words') }},
         avg(context_size) as mean_context_size,
         max(context_size) as max_context_size
     from utterance_pairs

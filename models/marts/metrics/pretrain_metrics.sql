@@ -33,10 +33,7 @@ dialogue_lengths as (
         sum(n_user_turns) as n_user_turns,
         sum(n_system_turns) as n_system_turns,
         sum(n_words) as n_words,
-        avg(n_turns) as mean_turns_per_dialogue,
-        median(n_turns) as median_turns_per_dialogue,
-        percentile_cont(0.95) within group (order by n_turns) as p95_turns_per_dialogue,
-        max(n_turns) as max_turns_per_dialogue
+        {{ length_statistics('n_turns', 'turns_per_dialogue') }}
     from dialogues
     group by dataset, split, locale
 
@@ -49,10 +46,7 @@ utterance_lengths as (
         split,
         locale,
         count(distinct text) as n_distinct_utterances,
-        avg(n_words) as mean_words_per_utterance,
-        median(n_words) as median_words_per_utterance,
-        percentile_cont(0.95) within group (order by n_words) as p95_words_per_utterance,
-        max(n_words) as max_words_per_utterance,
+        {{ length_statistics('n_words', 'words_per_utterance') }},
         avg(n_chars) as mean_chars_per_utterance,
         max(n_chars) as max_chars_per_utterance
     from turns
