@@ -22,22 +22,32 @@ def _bar_height(n_rows: int, per_row: int = 30, minimum: int = 180, maximum: int
     return max(minimum, min(maximum, per_row * n_rows + 110))
 
 
+def _stacked_rows(
+    frame: pd.DataFrame, title: str, row: str, per_row: int = 30, **encodings
+) -> alt.Chart:
+    """Horizontal bars, one per value of `row` (largest first, every label shown, the chart as
+    tall as its rows), with the x, colour and tooltip encodings given."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(y=alt.Y(f"{row}:N", title=None, sort="-x", axis=ROW_AXIS), **encodings)
+        .properties(height=_bar_height(frame[row].nunique(), per_row=per_row))
+    )
+
+
 def counts_by_dataset(
     frame: pd.DataFrame, value: str, colour: str, title: str, value_title: str
 ) -> alt.Chart:
     """Horizontal stacked bars: one bar per dataset, stacked by split or pair type."""
     colour_sort = SPLIT_ORDER if colour == "split" else "ascending"
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
-        .encode(
-            y=alt.Y("dataset:N", title=None, sort="-x", axis=ROW_AXIS),
-            x=alt.X(f"sum({value}):Q", title=value_title),
-            color=alt.Color(f"{colour}:N", sort=colour_sort, title=colour.replace("_", " ")),
-            order=alt.Order(f"{colour}:N"),
-            tooltip=["dataset", colour, alt.Tooltip(f"sum({value}):Q", format=",")],
-        )
-        .properties(height=_bar_height(frame["dataset"].nunique()))
+    return _stacked_rows(
+        frame,
+        title,
+        "dataset",
+        x=alt.X(f"sum({value}):Q", title=value_title),
+        color=alt.Color(f"{colour}:N", sort=colour_sort, title=colour.replace("_", " ")),
+        order=alt.Order(f"{colour}:N"),
+        tooltip=["dataset", colour, alt.Tooltip(f"sum({value}):Q", format=",")],
     )
 
 
@@ -154,16 +164,14 @@ def filter_funnel(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 def labels(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Examples per label, stacked by split, labels sorted by size."""
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", sort="-x", title=None, axis=ROW_AXIS),
-            x=alt.X("sum(n_examples):Q", title="examples"),
-            color=alt.Color("split:N", sort=SPLIT_ORDER),
-            tooltip=["label", "split", "n_examples"],
-        )
-        .properties(height=_bar_height(frame["label"].nunique(), per_row=20))
+    return _stacked_rows(
+        frame,
+        title,
+        "label",
+        per_row=20,
+        x=alt.X("sum(n_examples):Q", title="examples"),
+        color=alt.Color("split:N", sort=SPLIT_ORDER),
+        tooltip=["label", "split", "n_examples"],
     )
 
 
@@ -251,16 +259,14 @@ def published_versus_measured(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def rejected_by_reason(frame: pd.DataFrame, title: str) -> alt.Chart:
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
-        .encode(
-            y=alt.Y("dataset:N", sort="-x", title=None, axis=ROW_AXIS),
-            x=alt.X("sum(n_records):Q", title="rejected records"),
-            color=alt.Color("rejection_reason:N", title="reason"),
-            tooltip=["dataset", "record_level", "rejection_reason", "n_records"],
-        )
-        .properties(height=_bar_height(frame["dataset"].nunique()))
+    """Rejected records per dataset, stacked by reason."""
+    return _stacked_rows(
+        frame,
+        title,
+        "dataset",
+        x=alt.X("sum(n_records):Q", title="rejected records"),
+        color=alt.Color("rejection_reason:N", title="reason"),
+        tooltip=["dataset", "record_level", "rejection_reason", "n_records"],
     )
 
 
