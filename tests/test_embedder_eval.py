@@ -322,6 +322,16 @@ def run_options(tmp_path: Path, warehouse: Path, **overrides):
     return RunOptions(**settings)
 
 
+def evaluate_the_fixture_warehouse(fixture_warehouse, tmp_path: Path, **selection):
+    """run_evaluation of the packaged model on the warehouse built from the fixtures, limited
+    to the selection (datasets, tasks, shots, ...)."""
+    require_packaged_model()
+    from embedder_eval.runner import run_evaluation
+
+    data_dir, _ = fixture_warehouse
+    return run_evaluation(run_options(tmp_path, data_dir / "warehouse.duckdb", **selection))
+
+
 @pytest.fixture(scope="module")
 def packaged_runs(tmp_path_factory):
     """Two runs of the packaged model on the toy warehouse, sharing one embedding cache."""
@@ -479,18 +489,13 @@ def test_refreshing_waits_for_no_one_while_another_run_holds_the_data_folder(
 
 def test_the_intent_examples_mart_of_the_fixtures_is_evaluated(fixture_warehouse, tmp_path):
     """The real intent_examples mart (built from the fixtures) is read and scored."""
-    require_packaged_model()
-    from embedder_eval.runner import run_evaluation
-
-    data_dir, _ = fixture_warehouse
-    options = run_options(
+    outcome = evaluate_the_fixture_warehouse(
+        fixture_warehouse,
         tmp_path,
-        data_dir / "warehouse.duckdb",
         datasets=["banking77"],
         tasks=["intent_mteb", "intent_prototype"],
         shots=(1,),
     )
-    outcome = run_evaluation(options)
     tasks = {(score.dataset, score.task) for score in outcome.scores}
     assert tasks == {("banking77", "intent_mteb"), ("banking77", "intent_prototype_1shot")}
     assert all(score.locale == "en" for score in outcome.scores)
@@ -536,17 +541,13 @@ def test_oos_detection_scores_a_planted_out_of_scope_cluster_perfectly():
 
 
 def test_oos_and_dialogue_intent_tasks_run_on_the_fixture_warehouse(fixture_warehouse, tmp_path):
-    require_packaged_model()
-    from embedder_eval.runner import run_evaluation
-
-    data_dir, _ = fixture_warehouse
-    options = run_options(
+    outcome = evaluate_the_fixture_warehouse(
+        fixture_warehouse,
         tmp_path,
-        data_dir / "warehouse.duckdb",
         datasets=["clinc150", "sgd"],
         tasks=["oos_detection", "dialogue_intent"],
     )
-    outcome = run_evaluation(options)
+    data_dir, _ = fixture_warehouse
     found = {(score.dataset, score.task, score.metric): score for score in outcome.scores}
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
         [(n_test_clinc,)] = connection.execute(
