@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingest.registry import REGISTRY, Dataset
@@ -52,6 +53,12 @@ def run_pipeline_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def warehouse_rows(data_dir: Path, sql: str, parameters=()) -> list[tuple]:
+    """The rows of a query on data_dir's warehouse.duckdb, opened read-only."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(sql, parameters).fetchall()
 
 
 def copy_data_folder(data_dir: Path, copy: Path) -> Path:

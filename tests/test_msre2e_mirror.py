@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support import require_mirror, run_pipeline_cli
+from tests.support import require_mirror, run_pipeline_cli, warehouse_rows
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +33,12 @@ def acceptance_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]
     return data_dir, result
 
 
-def query(data_dir: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
-
-
 @pytest.mark.mirror
 def test_exits_0_with_movie_and_taxi_dialogues_verified(acceptance_run):
     data_dir, result = acceptance_run
     assert result.returncode == 0, result.stderr
     assert "INCOMPLETE: msre2e, taskmaster1" in result.stdout
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select source_path, measured_value, published_value, is_reproduced, is_source_verified "
         "from published_statistics_comparison where dataset = 'msre2e' and source_path != 'all' "
@@ -54,7 +49,7 @@ def test_exits_0_with_movie_and_taxi_dialogues_verified(acceptance_run):
         ("data/restaurant_all.tsv", 0, 4103, False, False),
         ("data/taxi_all.tsv", 3094, 3094, True, True),
     ]
-    assert query(
+    assert warehouse_rows(
         data_dir,
         "select services[1], count(*) from dialogues where dataset = 'msre2e' group by 1 order by 1",
     ) == [("movie", 2890), ("taxi", 3094)]
@@ -79,7 +74,7 @@ def test_files_verified_and_the_missing_ones_flagged(acceptance_run):
         ("taskmaster1", "TM-1-2019/train-dev-test/train.csv", "ingested", True, "registry"),
         ("taskmaster1", "TM-1-2019/woz-dialogs.json", "missing", None, None),
     ]
-    completeness = query(
+    completeness = warehouse_rows(
         data_dir,
         "select dataset, split, n_files_missing, is_complete from source_completeness "
         "where dataset in ('msre2e', 'taskmaster1') and split = 'all' order by all",

@@ -8,12 +8,17 @@ import json
 import zipfile
 from pathlib import Path, PurePosixPath
 
-import duckdb
 import pytest
 
 from ingest.registry import REGISTRY
 from ingest.runner import ensure_placeholders
-from tests.support import FIXTURE_UPSTREAM, REPO_ROOT, fixture_dataset, run_pipeline_cli
+from tests.support import (
+    FIXTURE_UPSTREAM,
+    REPO_ROOT,
+    fixture_dataset,
+    run_pipeline_cli,
+    warehouse_rows,
+)
 from warehouse.build import BuildError, build_warehouse
 
 DIALOGUE_DATASETS = [d.id for d in REGISTRY.values() if d.kind == "dialogues"]
@@ -100,14 +105,9 @@ def expected_counts(dataset_id: str) -> dict[str, int]:
     return counts
 
 
-def query(data_dir: Path, sql: str, parameters=()) -> list[tuple]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(sql, parameters).fetchall()
-
-
 def first_column(data_dir: Path, sql: str) -> list:
     """The first value of each row the query returns."""
-    return [row[0] for row in query(data_dir, sql)]
+    return [row[0] for row in warehouse_rows(data_dir, sql)]
 
 
 def test_dbt_build_is_green_and_reports_unverified_published_counts(fixture_warehouse):
@@ -122,12 +122,14 @@ def test_dbt_build_is_green_and_reports_unverified_published_counts(fixture_ware
 def test_every_upstream_record_is_in_a_mart_or_rejected(fixture_warehouse, dataset_id):
     data_dir, _ = fixture_warehouse
     expected = expected_counts(dataset_id)
-    [(turns,)] = query(data_dir, "select count(*) from turns where dataset = ?", [dataset_id])
-    [(dialogues,)] = query(
+    [(turns,)] = warehouse_rows(
+        data_dir, "select count(*) from turns where dataset = ?", [dataset_id]
+    )
+    [(dialogues,)] = warehouse_rows(
         data_dir, "select count(*) from dialogues where dataset = ?", [dataset_id]
     )
     rejected = dict(
-        query(
+        warehouse_rows(
             data_dir,
             "select record_level, count(*) from rejected_records where dataset = ? group by 1",
             [dataset_id],
@@ -143,7 +145,7 @@ def test_fixtures_plant_empty_utterances_that_are_rejected(fixture_warehouse):
     data_dir, _ = fixture_warehouse
     planted = {d: expected_counts(d)["empty"] for d in DIALOGUE_DATASETS}
     assert all(planted[d] > 0 for d in ("sgd", "woz2", "kvret")), planted
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select distinct rejection_reason from rejected_records where record_level = 'utterance'",
     )
@@ -152,17 +154,17 @@ def test_fixtures_plant_empty_utterances_that_are_rejected(fixture_warehouse):
 
 def test_turn_index_is_contiguous_and_speakers_normalised(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    [(bad,)] = query(
+    [(bad,)] = warehouse_rows(
         data_dir,
         "select count(*) from (select dialogue_id from turns group by dialogue_id "
         "having min(turn_index) != 0 or max(turn_index) != count(*) - 1)",
     )
     assert bad == 0
-    assert {r[0] for r in query(data_dir, "select distinct speaker from turns")} == {
+    assert {r[0] for r in warehouse_rows(data_dir, "select distinct speaker from turns")} == {
         "user",
         "system",
     }
-    assert {r[0] for r in query(data_dir, "select distinct split from turns")} == {
+    assert {r[0] for r in warehouse_rows(data_dir, "select distinct split from turns")} == {
         "train",
         "validation",
         "test",
@@ -171,7 +173,7 @@ def test_turn_index_is_contiguous_and_speakers_normalised(fixture_warehouse):
 
 def test_sgd_ids_repeated_across_splits_stay_distinct_dialogues(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select source_dialogue_id, count(distinct split) from dialogues where dataset = 'sgd' "
         "group by 1 having count(distinct split) > 1",
@@ -181,7 +183,7 @@ def test_sgd_ids_repeated_across_splits_stay_distinct_dialogues(fixture_warehous
 
 def test_dialogue_text_is_the_speaker_tagged_turns(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    [(turns, text, n_turns)] = query(
+    [(turns, text, n_turns)] = warehouse_rows(
         data_dir,
         "select turns, dialogue_text, n_turns from dialogues where dataset = 'camrest676' "
         "order by dialogue_id limit 1",
@@ -192,7 +194,7 @@ def test_dialogue_text_is_the_speaker_tagged_turns(fixture_warehouse):
 
 def test_a_failed_build_leaves_the_previous_warehouse_readable(fixture_warehouse, tmp_path):
     data_dir, _ = fixture_warehouse
-    [(before,)] = query(data_dir, "select count(*) from turns")
+    [(before,)] = warehouse_rows(data_dir, "select count(*) from turns")
     broken_raw = tmp_path / "raw"
     ensure_placeholders(list(REGISTRY.values()), broken_raw)
     (broken_raw / "camrest676" / "dialogues" / "no_records.parquet").write_bytes(b"not parquet")
@@ -203,7 +205,7 @@ def test_a_failed_build_leaves_the_previous_warehouse_readable(fixture_warehouse
     assert warehouse.stat().st_mtime_ns == stamp
     assert not (data_dir / "warehouse.duckdb.building").exists()
     assert not (data_dir / "warehouse.duckdb.work").exists()
-    assert query(data_dir, "select count(*) from turns") == [(before,)]
+    assert warehouse_rows(data_dir, "select count(*) from turns") == [(before,)]
 
 
 def test_the_intermediates_stay_out_of_the_warehouse(fixture_warehouse):
@@ -299,15 +301,15 @@ def test_dbt_docs_generate_works_and_every_model_and_column_is_described(
 def test_every_raw_intent_example_is_kept_or_rejected(fixture_warehouse, dataset_id):
     data_dir, _ = fixture_warehouse
     manifest = data_dir / "raw" / dataset_id / "manifest.parquet"
-    [(raw,)] = query(
+    [(raw,)] = warehouse_rows(
         data_dir,
         "select sum(records) from read_parquet(?) where table_name = 'examples'",
         [str(manifest)],
     )
-    [(kept,)] = query(
+    [(kept,)] = warehouse_rows(
         data_dir, "select count(*) from intent_examples where dataset = ?", [dataset_id]
     )
-    [(rejected,)] = query(
+    [(rejected,)] = warehouse_rows(
         data_dir,
         "select count(*) from rejected_records where dataset = ? and record_level = 'intent_example'",
         [dataset_id],
@@ -320,20 +322,20 @@ def test_every_raw_intent_example_is_kept_or_rejected(fixture_warehouse, dataset
 def test_banking77_fixture_counts_labels_and_upstream_label_order(fixture_warehouse):
     data_dir, _ = fixture_warehouse
     counts = dict(
-        query(
+        warehouse_rows(
             data_dir,
             "select split, count(*) from intent_examples where dataset = 'banking77' group by 1",
         )
     )
     # train.csv has 7 rows, one of them only spaces (rejected); test.csv has 4.
     assert counts == {"train": 6, "test": 4}
-    rejected = query(
+    rejected = warehouse_rows(
         data_dir,
         "select raw_text, rejection_reason from rejected_records where dataset = 'banking77'",
     )
     assert rejected == [("   ", "empty_text")]
     label_ids = dict(
-        query(
+        warehouse_rows(
             data_dir,
             "select distinct label, label_id from intent_examples where dataset = 'banking77'",
         )
@@ -343,7 +345,7 @@ def test_banking77_fixture_counts_labels_and_upstream_label_order(fixture_wareho
 
 def test_label_ids_are_dense_per_dataset(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select dataset, count(distinct label), count(distinct label_id), min(label_id), max(label_id) "
         "from intent_examples group by dataset",
@@ -355,13 +357,13 @@ def test_label_ids_are_dense_per_dataset(fixture_warehouse):
 
 def test_clinc150_out_of_scope_keeps_its_name_and_flag(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select distinct label, is_out_of_scope, scenario is null from intent_examples "
         "where dataset = 'clinc150' and (label = 'oos' or is_out_of_scope)",
     )
     assert rows == [("oos", True, True)]
-    [(with_domain,)] = query(
+    [(with_domain,)] = warehouse_rows(
         data_dir,
         "select count(*) from intent_examples where dataset = 'clinc150' and not is_out_of_scope "
         "and scenario is null",
@@ -378,7 +380,7 @@ def test_massive_locales_stay_distinct(fixture_warehouse):
     )
     assert {"zh-CN", "zh-TW", "en-US"} <= locales
     languages = dict(
-        query(
+        warehouse_rows(
             data_dir,
             "select distinct locale, language from intent_examples where dataset = 'massive'",
         )
@@ -388,12 +390,12 @@ def test_massive_locales_stay_distinct(fixture_warehouse):
 
 def test_minds14_keeps_the_english_transcription_beside_the_text(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    [(n, with_english)] = query(
+    [(n, with_english)] = warehouse_rows(
         data_dir,
         "select count(*), count(english_text) from intent_examples where dataset = 'minds14' and locale != 'en-US'",
     )
     assert n > 0 and with_english == n
-    [(derived,)] = query(
+    [(derived,)] = warehouse_rows(
         data_dir,
         "select bool_and(split_source = 'derived') from intent_examples where dataset = 'minds14'",
     )
@@ -406,7 +408,7 @@ def test_atis_multi_intent_labels_kept_and_unseen_test_labels_reported(fixture_w
         first_column(data_dir, "select distinct label from intent_examples where dataset = 'atis'")
     )
     assert "atis_flight#atis_airfare" in labels
-    missing = query(
+    missing = warehouse_rows(
         data_dir,
         "select label from intent_label_coverage where dataset = 'atis' and split = 'test' and not is_in_train",
     )
@@ -416,12 +418,12 @@ def test_atis_multi_intent_labels_kept_and_unseen_test_labels_reported(fixture_w
 
 def test_train_test_overlap_is_measured(fixture_warehouse):
     data_dir, summary = fixture_warehouse
-    [(shared,)] = query(
+    [(shared,)] = warehouse_rows(
         data_dir,
         "select n_shared_with_train from intent_text_overlap where dataset = 'banking77' and split = 'test'",
     )
     assert shared == 1  # "I am still waiting on my card?" is in both train.csv and test.csv
-    [(duplicates,)] = query(
+    [(duplicates,)] = warehouse_rows(
         data_dir,
         "select n_duplicate_examples from intent_text_overlap where dataset = 'banking77' and split = 'train'",
     )
@@ -434,7 +436,7 @@ def test_train_test_overlap_is_measured(fixture_warehouse):
 
 def test_every_user_turn_of_annotated_dialogues_is_accounted_for(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select dataset, sum(n_user_turns), sum(n_single_intent + n_several_intents + n_no_active_intent "
         "+ n_utterance_rejected), sum(n_examples), sum(n_no_active_intent), sum(n_several_intents) "
@@ -446,7 +448,7 @@ def test_every_user_turn_of_annotated_dialogues_is_accounted_for(fixture_warehou
         assert turns == accounted and examples > 0, dataset
     # Counted straight from the raw Parquet, independently of the dbt models.
     user_turns = {
-        dataset: query(
+        dataset: warehouse_rows(
             data_dir,
             "select count(*) from (select unnest(turns) as turn from read_parquet(?)) "
             "where turn.speaker = 'USER'",
@@ -461,14 +463,14 @@ def test_every_user_turn_of_annotated_dialogues_is_accounted_for(fixture_warehou
 
 def test_dialogue_intent_context_is_the_preceding_turns(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select e.dialogue_id, e.turn_index, e.context_turns, e.context_text from dialogue_intent_examples e "
         "where e.turn_index > 0 order by e.example_id limit 5",
     )
     assert rows
     for dialogue_id, turn_index, context_turns, context_text in rows:
-        earlier = query(
+        earlier = warehouse_rows(
             data_dir,
             "select speaker, text from turns where dialogue_id = ? and turn_index < ? order by turn_index",
             [dialogue_id, turn_index],

@@ -8,10 +8,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.support import require_mirror, run_pipeline_cli
+from tests.support import require_mirror, run_pipeline_cli, warehouse_rows
 
 MIRROR_DATASETS = "sgd,camrest676,woz2,kvret"
 MIRROR_INTENT_DATASETS = "banking77,clinc150,hwu64,snips"
@@ -60,13 +59,8 @@ def mirror_warehouse(tmp_path_factory) -> Path:
     return data_dir
 
 
-def query(data_dir: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
-
-
 def per_split(data_dir: Path, sql: str) -> dict:
-    return {row[0]: row[1] for row in query(data_dir, sql)}
+    return {row[0]: row[1] for row in warehouse_rows(data_dir, sql)}
 
 
 def test_camrest676_has_676_dialogues_in_a_derived_406_135_135_split(mirror_warehouse):
@@ -75,17 +69,17 @@ def test_camrest676_has_676_dialogues_in_a_derived_406_135_135_split(mirror_ware
         "select split, count(*) from dialogues where dataset = 'camrest676' group by split",
     )
     assert counts == {"train": 406, "validation": 135, "test": 135}
-    assert query(
+    assert warehouse_rows(
         mirror_warehouse,
         "select distinct split_source from dialogues where dataset = 'camrest676'",
     ) == [("derived",)]
-    assert query(mirror_warehouse, "select count(*) from turns where dataset = 'camrest676'") == [
-        (5488,)
-    ]
+    assert warehouse_rows(
+        mirror_warehouse, "select count(*) from turns where dataset = 'camrest676'"
+    ) == [(5488,)]
 
 
 def test_woz2_has_600_200_400_dialogues_per_language(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select locale, split, count(*) from dialogues where dataset = 'woz2' "
         "group by locale, split order by locale, split",
@@ -130,7 +124,7 @@ def test_sgd_upstream_dialogues_and_turns_kept_and_rejected_together(mirror_ware
 
 
 def test_sgd_and_kvret_are_flagged_incomplete(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select dataset, bool_and(is_complete) from source_completeness group by dataset",
     )
@@ -154,7 +148,7 @@ def test_sgd_and_kvret_are_flagged_incomplete(mirror_warehouse):
 
 def test_empty_upstream_utterances_are_rejected_not_in_turns(mirror_warehouse):
     rejected = dict(
-        query(
+        warehouse_rows(
             mirror_warehouse,
             "select dataset || ':' || locale, count(*) from rejected_records "
             "where rejection_reason = 'empty_utterance' group by all",
@@ -163,8 +157,10 @@ def test_empty_upstream_utterances_are_rejected_not_in_turns(mirror_warehouse):
     assert rejected.get("sgd:en", 0) > 0
     assert rejected.get("kvret:en", 0) > 0
     assert rejected.get("woz2:de", 0) > 0
-    assert query(mirror_warehouse, "select count(*) from turns where trim(text) = ''") == [(0,)]
-    assert query(
+    assert warehouse_rows(mirror_warehouse, "select count(*) from turns where trim(text) = ''") == [
+        (0,)
+    ]
+    assert warehouse_rows(
         mirror_warehouse,
         "select count(*) from rejected_records where rejection_reason = 'empty_utterance' "
         "and trim(raw_text) != ''",
@@ -172,7 +168,7 @@ def test_empty_upstream_utterances_are_rejected_not_in_turns(mirror_warehouse):
 
 
 def test_published_counts_reproduced_where_the_source_is_complete(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select dataset, split, locale, statistic, is_reproduced, is_source_verified "
         "from published_statistics_comparison",
@@ -211,7 +207,7 @@ def test_without_allow_partial_fails_fast_naming_sgd_files_and_keeps_the_warehou
     assert "sgd\tdev/dialogues_015.json" in listed
     assert (warehouse.stat().st_mtime_ns, warehouse.stat().st_size) == before
     assert raw_manifest.stat().st_mtime_ns == raw_before
-    assert query(
+    assert warehouse_rows(
         mirror_warehouse, "select count(*) from dialogues where dataset = 'camrest676'"
     ) == [(676,)]
 
@@ -239,7 +235,7 @@ def test_intent_examples_and_labels_match_the_published_counts(mirror_warehouse,
         f"select split, count(distinct label) from intent_examples where dataset = '{dataset}' group by split",
     )
     assert set(labels.values()) == {n_labels}
-    [(ids,)] = query(
+    [(ids,)] = warehouse_rows(
         mirror_warehouse,
         f"select count(distinct label_id) from intent_examples where dataset = '{dataset}'",
     )
@@ -256,7 +252,7 @@ def test_clinc150_out_of_scope_counts(mirror_warehouse):
 
 
 def test_intent_published_statistics_are_verified_and_reproduced(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select dataset, split, statistic, is_reproduced, is_source_verified from published_statistics_comparison "
         "where dataset in ('banking77', 'clinc150', 'hwu64', 'snips')",
@@ -266,7 +262,7 @@ def test_intent_published_statistics_are_verified_and_reproduced(mirror_warehous
 
 
 def test_duplicates_and_train_overlap_are_measured_per_split(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select dataset, split, n_duplicate_examples, n_shared_with_train from intent_text_overlap",
     )
@@ -279,7 +275,7 @@ def test_duplicates_and_train_overlap_are_measured_per_split(mirror_warehouse):
 
 
 def test_dialogue_intent_examples_from_the_mirror_sgd(mirror_warehouse):
-    rows = query(
+    rows = warehouse_rows(
         mirror_warehouse,
         "select split, n_user_turns, n_single_intent + n_several_intents + n_no_active_intent "
         "+ n_utterance_rejected, n_expected_examples, n_examples, n_labels "
@@ -289,13 +285,13 @@ def test_dialogue_intent_examples_from_the_mirror_sgd(mirror_warehouse):
     for split, turns, accounted, expected, examples, labels in rows:
         assert turns == accounted and expected == examples and examples > 0 and labels > 20, split
     raw_dialogues = mirror_warehouse / "raw" / "sgd" / "dialogues" / "**" / "*.parquet"
-    [(user_turns,)] = query(  # counted straight from the raw Parquet, independently of dbt
+    [(user_turns,)] = warehouse_rows(  # counted straight from the raw Parquet, independently of dbt
         mirror_warehouse,
         f"select count(*) from (select unnest(turns) as turn from read_parquet('{raw_dialogues}')) "
         "where turn.speaker = 'USER'",
     )
     assert sum(row[1] for row in rows) == user_turns
-    [(label_rows,)] = query(
+    [(label_rows,)] = warehouse_rows(
         mirror_warehouse, "select count(*) from dialogue_intent_label_counts where dataset = 'sgd'"
     )
     assert label_rows > 60
@@ -320,7 +316,7 @@ def test_sgd_next_turn_candidates_match_an_independent_count_and_steps_explain_t
     )
     assert after_length_filter == independent
     for split in ("train", "validation", "test"):
-        steps = query(
+        steps = warehouse_rows(
             mirror_warehouse,
             "select step, n_removed, n_remaining from pair_filter_steps where dataset = 'sgd' "
             f"and pair_type = 'next_turn' and split = '{split}' order by step_order",
@@ -329,7 +325,7 @@ def test_sgd_next_turn_candidates_match_an_independent_count_and_steps_explain_t
         for _, removed, left in steps[1:]:
             assert left == remaining - removed
             remaining = left
-        [(pairs,)] = query(
+        [(pairs,)] = warehouse_rows(
             mirror_warehouse,
             "select count(*) from utterance_pairs where dataset = 'sgd' "
             f"and pair_type = 'next_turn' and split = '{split}'",
@@ -352,7 +348,7 @@ def test_mirror_export_holds_no_test_pair_and_no_downstream_test_text(mirror_war
     provenance = load_dataset("parquet", data_dir=str(tmp_path / "out" / "pairs" / "provenance"))
     test_texts = {
         row[0]
-        for row in query(
+        for row in warehouse_rows(
             mirror_warehouse,
             "select distinct lower(text) from intent_examples where split = 'test'",
         )
@@ -365,7 +361,7 @@ def test_mirror_export_holds_no_test_pair_and_no_downstream_test_text(mirror_war
 
 
 def test_taskmaster4_dialogues_and_utterances(mirror_warehouse):
-    [(dialogues, turns, rejected)] = query(
+    [(dialogues, turns, rejected)] = warehouse_rows(
         mirror_warehouse,
         "select count(*), sum(n_turns), sum(n_rejected_utterances) from dialogues where dataset = 'taskmaster4'",
     )
@@ -376,7 +372,7 @@ def test_taskmaster4_dialogues_and_utterances(mirror_warehouse):
         "select split, count(*) from dialogues where dataset = 'taskmaster4' group by split",
     )
     assert set(splits) == {"train", "validation", "test"} and sum(splits.values()) == 3710
-    assert query(
+    assert warehouse_rows(
         mirror_warehouse,
         "select distinct split_source from dialogues where dataset = 'taskmaster4'",
     ) == [("derived",)]

@@ -17,16 +17,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.support import FIXTURE_UPSTREAM, REPO_ROOT
+from tests.support import FIXTURE_UPSTREAM, REPO_ROOT, warehouse_rows
 
 MULTIWOZ_FILE = "data/MultiWOZ_2.2/train/dialogues_001.json"
 TASKMASTER_FILE = "TM-2-2020/data/flights.json"
 EMOTION = [{"emotion": 3, "sentiment": 1}]
-
-
-def query(data_dir: Path, sql: str, parameters=()) -> list[tuple]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(sql, parameters).fetchall()
 
 
 def raw_rows(data_dir: Path, dataset: str, table: str, sql: str) -> list[tuple]:
@@ -60,7 +55,7 @@ def test_the_build_is_green_and_warns_naming_dataset_file_key_and_count(fixture_
 
 def test_the_schema_drift_mart_lists_each_drifting_key(fixture_warehouse):
     data_dir, _ = fixture_warehouse
-    rows = query(
+    rows = warehouse_rows(
         data_dir,
         "select dataset, source_path, drift_key, drift_kind, n_records, is_kept_in_extra "
         "from schema_drift order by all",
@@ -107,7 +102,7 @@ def test_nothing_was_lost(fixture_warehouse):
         f"from raw where _source_path = '{MULTIWOZ_FILE}'",
     )
     assert (n_raw, utterance) == (len(upstream), upstream[0]["turns"][0]["utterance"])
-    [(n_turns,)] = query(
+    [(n_turns,)] = warehouse_rows(
         data_dir,
         "select count(*) from turns where dataset = 'multiwoz22' and text = ?",
         [upstream[0]["turns"][0]["utterance"]],
@@ -126,7 +121,7 @@ def test_nothing_was_lost(fixture_warehouse):
     # Every raw record of the drifting datasets is in a mart or rejected (dbt's
     # raw_records_reconcile test checks it too; the build did not fail).
     for dataset in ("multiwoz22", "taskmaster2", "minds14"):
-        [(n_raw, n_kept, n_rejected)] = query(
+        [(n_raw, n_kept, n_rejected)] = warehouse_rows(
             data_dir,
             "select n_raw_records, n_kept_records, n_rejected_records "
             "from record_reconciliation where dataset = ?",
