@@ -270,37 +270,6 @@ def rejected_by_reason(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def embedder_scores(frame: pd.DataFrame, title: str) -> alt.Chart:
-    """One task and metric: the score per dataset (and locale), a bar per model."""
-    data = frame.assign(
-        evaluation=frame["dataset"] + frame["locale"].map(lambda locale: f" ({locale})")
-    )
-    return (
-        alt.Chart(data, title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X("evaluation:N", title=None, axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
-            xOffset=alt.XOffset("model_label:N"),
-            y=alt.Y("value:Q", title=frame["metric"].iloc[0] if not frame.empty else "value"),
-            color=alt.Color(
-                "model_label:N",
-                title="model @ revision",
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=480),
-            ),
-            tooltip=[
-                "model",
-                "model_revision",
-                "dataset",
-                "locale",
-                "value",
-                "n_examples",
-                "run_id",
-            ],
-        )
-        .properties(height=260)
-    )
-
-
 def has_no_rows(chart) -> bool:
     """True when none of the chart's (or its layers') data frames has a row."""
     frames = [
