@@ -278,7 +278,7 @@ def build(
     target: str = "duckdb",
 ) -> None:
     """dbt build of the warehouse from the raw folder (never-ingested datasets built empty),
-    unless the warehouse is up to date; on Spark (target `spark`), always."""
+    (on DuckDB, or on Spark with target `spark`), unless the warehouse is up to date."""
     from ingest.runner import ensure_placeholders
 
     placeholders = ensure_placeholders(list(REGISTRY.values()), raw_dir)
@@ -292,6 +292,7 @@ def build(
             warehouse_path,
             raw_dir,
             dbt_vars=dbt_vars(),
+            force=force,
             command_line=command_line,
             console=console,
         )

@@ -312,3 +312,17 @@ def test_unit_tests_run_once_per_version_of_the_code(data_copy, dbt_calls, tmp_p
     assert arguments[arguments.index("--exclude-resource-type") + 1] == "unit_test"
     warehouse.build._record_unit_tests_passed("newer")
     assert record.read_text().split() == ["another", staging, "newer"]
+
+
+def test_a_spark_build_has_a_fingerprint_of_its_own(fixture_warehouse):
+    """The same inputs built on Spark are another build (a DuckDB build of them is not up to
+    date for Spark, nor the other way round), and the DuckDB fingerprint is what it was
+    before builds had a target."""
+    data_dir, summary = fixture_warehouse
+    inputs = (data_dir / "raw", data_dir / "evaluations", dbt_vars())
+    duckdb_build = state.compute_fingerprint(*inputs)
+    spark_build = state.compute_fingerprint(*inputs, target="spark")
+    assert duckdb_build.value == summary.fingerprint
+    assert spark_build.value != duckdb_build.value
+    assert set(state.SPARK_PACKAGES) <= set(spark_build.versions)
+    assert not set(state.SPARK_PACKAGES) & set(duckdb_build.versions)

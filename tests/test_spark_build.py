@@ -88,6 +88,17 @@ def test_the_spark_build_reports_itself(spark_build, both):
     assert len(runs) == 1 and runs[0][0] == 0 and runs[0][1] > 100, runs
 
 
+def test_a_spark_build_with_nothing_changed_is_up_to_date(spark_build):
+    """The same command again builds nothing (no Spark started): the warehouse records a
+    Spark build of the same inputs."""
+    data_dir, _ = spark_build
+    before = (data_dir / "warehouse.duckdb").stat().st_mtime_ns
+    again = run_pipeline_cli("--skip-ingest", "--target", "spark", data_dir=data_dir)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "build: warehouse up to date" in again.stdout, again.stdout
+    assert (data_dir / "warehouse.duckdb").stat().st_mtime_ns == before
+
+
 def test_every_mart_has_the_same_columns_on_spark(both):
     duck, spark = _tables(both, "duck"), _tables(both, "spark")
     assert sorted(spark) == sorted(duck)

@@ -68,6 +68,23 @@ class BuildSummary:
     log_path: Path | None = None
     status_line: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def up_to_date_as(
+        cls, recorded: state.RecordedBuild, fingerprint: state.Fingerprint, log_path: Path
+    ) -> BuildSummary:
+        """Nothing built: the warehouse already records a build of this fingerprint."""
+        return cls(
+            passed=0,
+            warned=0,
+            failed=0,
+            skipped=0,
+            warnings=(),
+            up_to_date=True,
+            fingerprint=fingerprint.value,
+            built_at=recorded.finished_at,
+            log_path=log_path,
+        )
+
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB database file
 DUCKDB_MAGIC_OFFSET = 8
@@ -706,17 +723,7 @@ def build_warehouse(
     fingerprint = state.compute_fingerprint(raw_dir, evaluations_dir, dbt_vars, PROJECT_DIR)
     recorded = state.recorded_build(warehouse_path)
     if not force and recorded is not None and recorded.fingerprint == fingerprint.value:
-        return BuildSummary(
-            passed=0,
-            warned=0,
-            failed=0,
-            skipped=0,
-            warnings=(),
-            up_to_date=True,
-            fingerprint=fingerprint.value,
-            built_at=recorded.finished_at,
-            log_path=log_path,
-        )
+        return BuildSummary.up_to_date_as(recorded, fingerprint, log_path)
 
     # Datasets whose raw data is unchanged since they were last staged are not staged again.
     staged = staging_cache.staged_path_of(warehouse_path)

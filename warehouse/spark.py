@@ -128,12 +128,15 @@ def build_on_spark(
     evaluations_dir: Path | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     *,
+    force: bool = False,
     command_line: str | None = None,
     console: Console | None = None,
     log_dir: Path | None = None,
 ) -> BuildSummary:
     """`dbt build` on Spark from the raw folder, then the marts copied into the DuckDB
-    warehouse file (built as `<warehouse>.building`, renamed into place on success)."""
+    warehouse file (built as `<warehouse>.building`, renamed into place on success); or
+    nothing, when the warehouse records a Spark build of the same fingerprint (force builds
+    anyway)."""
     warehouse_path = Path(warehouse_path).resolve()
     raw_dir = Path(raw_dir).resolve()
     log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
@@ -142,7 +145,12 @@ def build_on_spark(
     evaluations_dir = (evaluations_dir or default_evaluations_dir(raw_dir)).resolve()
     dbt_vars = default_dbt_vars() if dbt_vars is None else dict(dbt_vars)
     ensure_results_placeholder(evaluations_dir)
-    fingerprint = state.compute_fingerprint(raw_dir, evaluations_dir, dbt_vars, PROJECT_DIR)
+    fingerprint = state.compute_fingerprint(
+        raw_dir, evaluations_dir, dbt_vars, PROJECT_DIR, target=SPARK_TARGET
+    )
+    recorded = state.recorded_build(warehouse_path)
+    if not force and recorded is not None and recorded.fingerprint == fingerprint.value:
+        return BuildSummary.up_to_date_as(recorded, fingerprint, log_path)
     spark_dir = spark_dir_of(raw_dir)
     building = warehouse_path.with_name(warehouse_path.name + ".building")
     building_files = [building, building.with_name(building.name + ".wal")]

@@ -45,6 +45,7 @@ MANIFEST_FIELDS = (
     "parquet_path",
 )
 PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
+SPARK_PACKAGES = ("dbt-spark", "pyspark")  # what a build on Spark also depends on
 BUILD_SCHEMA = "build"
 RUNS_TABLE = f"{BUILD_SCHEMA}.runs"
 NODE_RESULTS_TABLE = f"{BUILD_SCHEMA}.node_results"
@@ -82,6 +83,7 @@ class Fingerprint:
     evaluations: str
     dbt_vars: dict[str, Any]
     versions: dict[str, str]
+    target: str = "duckdb"  # the engine dbt builds on: duckdb, or spark
     value: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,14 +94,17 @@ class Fingerprint:
             "evaluations": self.evaluations,
             "dbt_vars": self.dbt_vars,
             "versions": self.versions,
+            # Only where it is not DuckDB, so DuckDB builds keep the fingerprints they had.
+            **({"target": self.target} if self.target != "duckdb" else {}),
         }
         object.__setattr__(self, "value", _sha256_of_json(whole))
 
 
-def package_versions() -> dict[str, str]:
-    """Installed versions of dbt-core, dbt-duckdb and duckdb, read without importing them."""
+def package_versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of the packages (by default dbt-core, dbt-duckdb and duckdb), read
+    without importing them."""
     versions = {}
-    for package in PACKAGES:
+    for package in packages:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -170,14 +175,17 @@ def compute_fingerprint(
     evaluations_dir: Path,
     dbt_vars: Mapping[str, Any],
     project_dir: Path = PROJECT_DIR,
+    target: str = "duckdb",
 ) -> Fingerprint:
-    """The fingerprint of what a build with these inputs would read."""
+    """The fingerprint of what a build with these inputs would read, on the target engine."""
+    packages = PACKAGES + SPARK_PACKAGES if target == "spark" else PACKAGES
     return Fingerprint(
         datasets=raw_states(raw_dir),
         project=project_fingerprint(project_dir),
         evaluations=evaluations_fingerprint(evaluations_dir),
         dbt_vars=dict(dbt_vars),
-        versions=package_versions(),
+        versions=package_versions(packages),
+        target=target,
     )
 
 
