@@ -277,8 +277,8 @@ def build(
     command_line: str | None = None,
     target: str = "duckdb",
 ) -> None:
-    """dbt build of the warehouse from the raw folder (never-ingested datasets built empty),
-    (on DuckDB, or on Spark with target `spark`), unless the warehouse is up to date."""
+    """dbt build of the warehouse from the raw folder (never-ingested datasets built empty) on
+    DuckDB, or on Spark with target `spark`, unless the warehouse is up to date."""
     from ingest.runner import ensure_placeholders
 
     placeholders = ensure_placeholders(list(REGISTRY.values()), raw_dir)
@@ -286,27 +286,17 @@ def build(
         console.line(f"build: not ingested yet, built empty: {', '.join(placeholders)}")
     started = time.monotonic()
     if target == "spark":
-        from warehouse.spark import build_on_spark
-
-        summary = build_on_spark(
-            warehouse_path,
-            raw_dir,
-            dbt_vars=dbt_vars(),
-            force=force,
-            command_line=command_line,
-            console=console,
-        )
+        from warehouse.spark import build_on_spark as build_on_target
     else:
-        from warehouse.build import build_warehouse
-
-        summary = build_warehouse(
-            warehouse_path,
-            raw_dir,
-            dbt_vars=dbt_vars(),
-            force=force,
-            command_line=command_line,
-            console=console,
-        )
+        from warehouse.build import build_warehouse as build_on_target
+    summary = build_on_target(
+        warehouse_path,
+        raw_dir,
+        dbt_vars=dbt_vars(),
+        force=force,
+        command_line=command_line,
+        console=console,
+    )
     if summary.up_to_date:
         built = f"{summary.built_at:%Y-%m-%d %H:%M} UTC" if summary.built_at else "earlier"
         console.line(
