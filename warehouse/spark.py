@@ -73,15 +73,14 @@ def duckdb_schema_of(node) -> str:
     return node.config.schema or "main"
 
 
-def copy_marts_to_duckdb(nodes: list, database: Path, parquet_dir: Path) -> dict[str, int]:
+def copy_marts_to_duckdb(nodes: list, database: Path, parquet_dir: Path) -> None:
     """Write each node's Spark relation to Parquet (through this process's Spark session) and
-    load it into the DuckDB file as a table of the same schema and name; their row counts."""
+    load it into the DuckDB file as a table of the same schema and name."""
     from pyspark.sql import SparkSession
 
     session = SparkSession.builder.getOrCreate()
     # Instants as Parquet's UTC timestamps, which DuckDB reads as `timestamp with time zone`.
     session.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-    counts = {}
     with duckdb.connect(str(database)) as connection:
         for node in nodes:
             schema, name = duckdb_schema_of(node), node.alias
@@ -92,10 +91,7 @@ def copy_marts_to_duckdb(nodes: list, database: Path, parquet_dir: Path) -> dict
                 f'create table "{schema}"."{name}" as select * from read_parquet(?)',
                 [str(folder / "*.parquet")],
             )
-            row = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-            counts[f"{schema}.{name}"] = row[0]
         connection.execute("checkpoint")
-    return counts
 
 
 class SparkQueries:
