@@ -1,5 +1,6 @@
--- One row per distinct normal form of the compared texts: a dense number (the key the LSH
--- stage joins and groups by: cheaper than the 128-bit text_key), its word n-gram hashes, and
+-- One row per distinct normal form of the compared texts: a dense number in normal-form order
+-- (the key the LSH stage joins and groups by: cheaper than the 128-bit text_key), its word
+-- n-gram hashes, and
 -- what holds it (pre-training utterances, downstream validation/test examples).
 {%- set settings = near_duplicate_vars() %}
 with
@@ -37,7 +38,9 @@ split_into_words as (
 shingled as (
 
     select
-        cast(row_number() over (order by text_key) as integer) as text_number,
+        -- By normal form, not text_key: the key's values and order differ by engine, and the
+        -- number orders what must come out alike (near_duplicate_pairs' sides).
+        cast(row_number() over (order by normal_form) as integer) as text_number,
         text_key,
         normal_form,
         {{ word_ngram_hashes('words', settings.ngram_size) }} as shingle_hashes,

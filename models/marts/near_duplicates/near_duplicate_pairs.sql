@@ -20,24 +20,8 @@ clusters as (
 
 ),
 
-with_normal_forms as (
-
-    select
-        neighbours.*,
-        texts.normal_form,
-        neighbour_texts.normal_form as neighbour_normal_form
-    from neighbours
-    inner join {{ ref('int_near_duplicate_texts') }} as texts
-        on neighbours.text_number = texts.text_number
-    inner join {{ ref('int_near_duplicate_texts') }} as neighbour_texts
-        on neighbours.neighbour_text_number = neighbour_texts.text_number
-    where neighbours.similarity >= {{ settings.threshold }}
-
-),
-
 -- A total order on the sides: record kind and split first, then anything that tells two
--- groups apart, ending with the normal form (two groups alike in the rest differ in it). Not
--- by text_number: it numbers texts in the order of their text_key, which differs by engine.
+-- groups apart, ending with text_number (normal-form order, the same on every engine).
 ordered as (
 
     select
@@ -49,10 +33,11 @@ ordered as (
                 case {{ side }}split when 'test' then '0' when 'validation' then '1' else '2' end,
                 {{ side }}dataset,
                 {{ side }}locale,
-                {{ side }}normal_form
+                lpad(cast({{ side }}text_number as string), 12, '0')
             ) as {{ side }}side_order{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from with_normal_forms
+    from neighbours
+    where similarity >= {{ settings.threshold }}
 
 ),
 
@@ -66,7 +51,7 @@ oriented as (
 final as (
 
     select
-        coalesce(clusters.cluster_id, md5(oriented.normal_form)) as cluster_id,
+        coalesce(clusters.cluster_id, md5(texts.normal_form)) as cluster_id,
         oriented.similarity,
         oriented.is_same_normal_form,
         own_records.text,
@@ -83,8 +68,8 @@ final as (
         oriented.neighbour_locale,
         neighbour.n_records as neighbour_n_records,
         neighbour.first_record_id as neighbour_record_id,
-        oriented.normal_form,
-        oriented.neighbour_normal_form
+        texts.normal_form,
+        neighbour_texts.normal_form as neighbour_normal_form
     from oriented
     inner join {{ ref('int_near_duplicate_groups') }} as own
         on {{ key_columns_equal('oriented', 'own', near_duplicate_group_key()) }}
@@ -94,6 +79,10 @@ final as (
         on own.first_record_id = own_records.record_id
     inner join {{ ref('int_near_duplicate_records') }} as neighbour_records
         on neighbour.first_record_id = neighbour_records.record_id
+    inner join {{ ref('int_near_duplicate_texts') }} as texts
+        on oriented.text_number = texts.text_number
+    inner join {{ ref('int_near_duplicate_texts') }} as neighbour_texts
+        on oriented.neighbour_text_number = neighbour_texts.text_number
     left join clusters
         on oriented.text_number = clusters.text_number
 
