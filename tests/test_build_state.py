@@ -326,3 +326,26 @@ def test_a_spark_build_has_a_fingerprint_of_its_own(fixture_warehouse):
     assert spark_build.value != duckdb_build.value
     assert set(state.SPARK_PACKAGES) <= set(spark_build.versions)
     assert not set(state.SPARK_PACKAGES) & set(duckdb_build.versions)
+
+
+@pytest.mark.parametrize("missing", ["pyspark", "java"])
+def test_a_spark_build_without_spark_says_what_to_install(tmp_path, monkeypatch, missing):
+    """Without the spark extra or Java, --target spark stops in one line saying what to
+    install, before it writes anything."""
+    import importlib.util
+
+    from warehouse import spark
+    from warehouse.build import BuildError
+
+    if missing == "pyspark":
+        find_spec = importlib.util.find_spec
+        monkeypatch.setattr(
+            spark.importlib.util,
+            "find_spec",
+            lambda name: None if name == "pyspark" else find_spec(name),
+        )
+    else:
+        monkeypatch.setattr(spark.shutil, "which", lambda name: None)
+    with pytest.raises(BuildError, match="pip install -e '.\\[spark\\]'|openjdk-17"):
+        spark.build_on_spark(tmp_path / "warehouse.duckdb", tmp_path / "raw")
+    assert list(tmp_path.iterdir()) == []

@@ -367,7 +367,6 @@ EXPECTED |= {
 
 # Engines: DuckDB, and Spark with ANSI mode on (Spark 4's default) and off.
 ENGINES = ["duckdb", "spark_ansi", "spark_legacy"]
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _macro_names(pattern: str) -> set[str]:
@@ -486,10 +485,8 @@ def _run(engine: str, sql: str, duckdb_connection, spark) -> tuple[list[str], li
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("model", sorted(EXPECTED))
-def test_macro_gives_the_expected_rows(model, engine, compiled, duckdb_connection, spark, request):
+def test_macro_gives_the_expected_rows(model, engine, compiled, duckdb_connection, spark):
     """The model's compiled SQL for the engine gives exactly the hand-computed rows."""
-    if (model, engine) in KNOWN_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[model, engine], strict=True))
     target = "duckdb" if engine == "duckdb" else "spark"
     expected = EXPECTED[model]
     columns, rows = expected[target] if isinstance(expected, dict) else expected

@@ -399,7 +399,7 @@ class DbtProgress:
 # --- reading dbt's results -----------------------------------------------------------------
 
 
-def _status(node_result) -> str:
+def node_status(node_result) -> str:
     """A node result's status as dbt writes it in run_results.json ("pass", "warn", ...)."""
     status = node_result.status
     return str(getattr(status, "value", status)).lower()
@@ -490,7 +490,7 @@ def node_outcomes(
     outcomes = []
     for node_result in results:
         node = node_result.node
-        status = _status(node_result)
+        status = node_status(node_result)
         failing_rows = None
         is_data_test = node.unique_id.startswith("test.")
         if connection is not None and is_data_test and status in ("warn", "fail"):

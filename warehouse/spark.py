@@ -18,6 +18,7 @@ a build replaces the tables one by one, as dbt-spark does: there is no atomic sw
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import warnings
@@ -31,6 +32,7 @@ import duckdb
 from embedder_eval.results import ensure_results_placeholder
 from warehouse import interruption, state
 from warehouse.build import (
+    BuildError,
     BuildRecord,
     BuildSummary,
     DbtProgress,
@@ -38,6 +40,7 @@ from warehouse.build import (
     default_dbt_vars,
     default_evaluations_dir,
     node_outcomes,
+    node_status,
     raise_unless_built,
     record_build_in,
     run_dbt,
@@ -52,6 +55,20 @@ SPARK_CONF_DIR = Path(__file__).resolve().parent / "spark_conf"  # log4j2.proper
 # The folders of models whose relations users read (marts/, reference/), and the seeds.
 USER_FACING_FOLDERS = ("marts", "reference")
 BUILD_ARGUMENTS = ["build", "--full-refresh", "--exclude-resource-type", "unit_test"]
+
+
+def check_spark_installed() -> None:
+    """Raise BuildError, in one line saying what to install, unless Spark can run here."""
+    modules = ("pyspark", "dbt.adapters.spark")
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise BuildError(
+            f"--target spark needs {', '.join(missing)}: pip install -e '.[spark]' (and Java 17)"
+        )
+    if shutil.which("java") is None:
+        raise BuildError(
+            "--target spark needs Java 17 on PATH (apt-get install openjdk-17-jre-headless)"
+        )
 
 
 def spark_dir_of(raw_dir: Path) -> Path:
@@ -133,6 +150,7 @@ def build_on_spark(
     warehouse file (built as `<warehouse>.building`, renamed into place on success); or
     nothing, when the warehouse records a Spark build of the same fingerprint (force builds
     anyway)."""
+    check_spark_installed()
     warehouse_path = Path(warehouse_path).resolve()
     raw_dir = Path(raw_dir).resolve()
     log_dir = Path(log_dir or raw_dir.parent / "logs").resolve()
@@ -167,7 +185,7 @@ def build_on_spark(
         nodes.extend(
             node_result.node
             for node_result in node_results
-            if user_facing(node_result.node) and _status_of(node_result) == "success"
+            if user_facing(node_result.node) and node_status(node_result) == "success"
         )
 
     # pyspark warns that it is not tested with pandas 3; the build reads no pandas.
@@ -217,8 +235,3 @@ def build_on_spark(
         if parquet_dir.exists():
             shutil.rmtree(parquet_dir)
     return summary_of(outcomes, following, fingerprint, finished_at, log_path)
-
-
-def _status_of(node_result) -> str:
-    status = node_result.status
-    return str(getattr(status, "value", status))
