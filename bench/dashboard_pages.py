@@ -2,7 +2,8 @@
 
     python bench/dashboard_pages.py [--warehouse data/warehouse.duckdb] [--shots screenshots]
 
-Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse, opens each
+Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse (as the browser
+tests do, with tests/browser_support.py), opens each
 page in a new tab twice and prints the seconds until the page's script finished: first, in a
 fresh browser profile (nothing cached: neither the page's queries on the server nor
 Streamlit's scripts in the browser); warm, in the profile of a visitor who has opened the
@@ -15,14 +16,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.browser_support import free_port, running_dashboard  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [
     ("", "Overview"),
@@ -35,26 +37,6 @@ PAGES = [
     ("build", "Build the warehouse"),
 ]
 TIMEOUT_MS = 120_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("streamlit did not start within 60 s")
 
 
 def load(profile, url: str, heading: str, shot: Path | None) -> float:
@@ -92,39 +74,30 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     arguments.shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     environment = {**os.environ, "DW_WAREHOUSE_PATH": str(arguments.warehouse.resolve())}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            print(f"warehouse {arguments.warehouse} ({arguments.warehouse.stat().st_size:,} bytes)")
-            viewport = {"width": 1440, "height": 1000}
-            visitor = browser.new_context(viewport=viewport)  # its HTTP cache outlives its tabs
-            load(visitor, url, PAGES[0][1], None)  # the visitor's earlier visit
-            for path, heading in PAGES:
-                fresh = browser.new_context(viewport=viewport)  # nothing cached in the browser
-                first = load(fresh, f"{url}/{path}", heading, None)
-                fresh.close()
-                shot = arguments.shots / f"{path or 'overview'}.png"
-                warm = load(visitor, f"{url}/{path}", heading, shot)
-                name = path or "overview"
-                print(f"{name:<14} first {first:6.2f} s   warm {warm:6.2f} s   {shot}")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    # Only the timings are printed: streamlit's own output is dropped.
+    with (
+        running_dashboard(
+            free_port(), ["--server.address", "127.0.0.1"], environment, Path(os.devnull)
+        ) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        print(f"warehouse {arguments.warehouse} ({arguments.warehouse.stat().st_size:,} bytes)")
+        viewport = {"width": 1440, "height": 1000}
+        visitor = browser.new_context(viewport=viewport)  # its HTTP cache outlives its tabs
+        load(visitor, url, PAGES[0][1], None)  # the visitor's earlier visit
+        for path, heading in PAGES:
+            fresh = browser.new_context(viewport=viewport)  # nothing cached in the browser
+            first = load(fresh, f"{url}/{path}", heading, None)
+            fresh.close()
+            shot = arguments.shots / f"{path or 'overview'}.png"
+            warm = load(visitor, f"{url}/{path}", heading, shot)
+            name = path or "overview"
+            print(f"{name:<14} first {first:6.2f} s   warm {warm:6.2f} s   {shot}")
+        browser.close()
 
 
 if __name__ == "__main__":

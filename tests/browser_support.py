@@ -1,4 +1,5 @@
-"""Helpers for the tests that run the dashboard with `streamlit run` and open it in Chromium."""
+"""Helpers for the tests that run the dashboard with `streamlit run` and open it in Chromium
+(bench/dashboard_pages.py starts the dashboard with them too)."""
 
 from __future__ import annotations
 
