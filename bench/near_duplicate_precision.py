@@ -41,6 +41,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+from bench.near_duplicates_mirror import (  # noqa: E402
+    CATALOG,
+    CHILD_CONNECTION,
+    INTERMEDIATES,
+    compile_models,
+)
+
 LABELS = REPO_ROOT / "bench" / "near_duplicate_precision.csv"
 BANDS = ((0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 STRATA = ("intent_intent", "pretrain_evaluation", "pretrain_pretrain")
@@ -101,21 +109,11 @@ def report(path: Path) -> None:
 
 
 # The child: the detector up to the verified pairs, then the stratified sample.
-CHILD = r"""
-import json, sys
-import duckdb
-
-settings = json.loads(sys.argv[1])
-models = json.loads(open(settings['models']).read())
-folder = settings['folder']
-connection = duckdb.connect(f"{folder}/bench.duckdb")
-connection.execute(f"attach '{folder}/work.duckdb' as work")
-connection.execute(f"attach '{folder}/staged.duckdb' as staged")
-connection.execute(f"attach '{settings['warehouse']}' as source (read_only)")
+CHILD = (
+    CHILD_CONNECTION
+    + r"""
 connection.execute("set memory_limit = '1GB'")
 connection.execute("set preserve_insertion_order = false")
-for schema in ("work.intermediate", "staged.intermediate"):
-    connection.execute(f"create schema if not exists {schema}")
 connection.execute(
     "create table staged.intermediate.int_utterances_unioned as "
     "select dialogue_id, source_turn_index, dataset, split, locale, text from source.main.turns"
@@ -179,12 +177,11 @@ rows = connection.execute('''
 ''', [settings['per_cell']]).fetchall()
 print(json.dumps(rows))
 """
+)
 
 
 def draw(data_dir: Path, per_cell: int) -> None:
     """Print a new sample as CSV (label empty), from the detector run at a 0.6 threshold."""
-    from bench.near_duplicates_mirror import INTERMEDIATES, compile_models
-
     order = list(INTERMEDIATES[:5])  # records, texts, shingles, bands, pairs
     with tempfile.TemporaryDirectory(prefix="near_duplicate_precision_") as folder:
         models = compile_models(Path(folder), DRAW_VARS)
@@ -192,6 +189,7 @@ def draw(data_dir: Path, per_cell: int) -> None:
         models_file.write_text(json.dumps(models), encoding="utf-8")
         settings = {
             "folder": folder,
+            "catalog": CATALOG,
             "models": str(models_file),
             "warehouse": str((data_dir / "warehouse.duckdb").resolve()),
             "order": order,

@@ -89,8 +89,11 @@ def compile_models(work_dir: Path, extra_vars: dict | None = None) -> dict[str, 
     }
 
 
-# The child process: one fraction, in a fresh process so that its peak RSS is its own.
-CHILD = r"""
+# The opening of a child process that runs the compiled models (here and in
+# bench/near_duplicate_precision.py): its settings (JSON, the first argument), the compiled SQL
+# (settings['models']), and the database that SQL expects: the marts' catalog, with the
+# intermediates' `work` and `staged` databases and the warehouse (`source`, read-only) attached.
+CHILD_CONNECTION = r"""
 import json, sys, time
 import duckdb
 
@@ -101,12 +104,18 @@ connection = duckdb.connect(f"{folder}/{settings['catalog']}.duckdb")
 connection.execute(f"attach '{folder}/work.duckdb' as work")
 connection.execute(f"attach '{folder}/staged.duckdb' as staged")
 connection.execute(f"attach '{settings['warehouse']}' as source (read_only)")
+for schema in ("work.intermediate", "staged.intermediate"):
+    connection.execute(f"create schema if not exists {schema}")
+"""
+
+# The child process: one fraction, in a fresh process so that its peak RSS is its own.
+CHILD = (
+    CHILD_CONNECTION
+    + r"""
 connection.execute(f"set memory_limit = '{settings['memory_limit']}'")
 connection.execute(f"set threads = {settings['threads']}")
 connection.execute("set preserve_insertion_order = false")
 connection.execute(f"set temp_directory = '{folder}/tmp'")
-for schema in ("work.intermediate", "staged.intermediate"):
-    connection.execute(f"create schema if not exists {schema}")
 share = settings['percent']
 # The inputs as the build gives them: the unioned utterances (whole dialogues) and the
 # screened intent examples, a share of each chosen by a hash of the id.
@@ -141,6 +150,7 @@ peak_kib = next(
 )
 print(json.dumps({'inputs': inputs, 'seconds': seconds, 'counts': counts, 'peak_kib': peak_kib}))
 """
+)
 
 
 def run_fraction(
