@@ -56,7 +56,7 @@ class Dataset:
     manual_download: str = ""  # where set: no URL to fetch from; how to obtain the files
     # Staging shapes beyond the kind's own (stg_<id>__dialogues/__utterances or __examples):
     publishes_label_list: bool = False  # stg_<id>__labels: upstream's label order or scenarios
-    annotates_user_intents: bool = False  # stg_<id>__frames: intents of user turns
+    annotates_user_intents: bool = False  # its utterances' frame_intents: intents of user turns
     files: tuple[UpstreamFile, ...] = field(default=(), repr=False)
 
     def url(self, file: UpstreamFile) -> str:

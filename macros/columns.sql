@@ -19,3 +19,18 @@
 {% macro spark__with_columns_if_missing(relation, columns) -%}
     select * from {{ relation }}
 {%- endmacro %}
+
+{#- How a CTE computed once is declared: `name {{ computed_once() }} (select ...)`. DuckDB
+    otherwise copies a CTE's expressions into any filter it pushes below the CTE, so an
+    expensive column that is also filtered on (a normal form, `where normal_form != ''`) is
+    computed twice, once for the filter and once for the output: `as materialized` computes
+    it once. Spark has no such keyword and takes the plain `as`. -#}
+{% macro computed_once() -%}
+    {{ return(adapter.dispatch('computed_once')()) }}
+{%- endmacro %}
+{% macro duckdb__computed_once() -%}
+    as materialized
+{%- endmacro %}
+{% macro spark__computed_once() -%}
+    as
+{%- endmacro %}

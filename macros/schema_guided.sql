@@ -14,7 +14,9 @@
 
 {#- One row per upstream turn, numbered by its position in `turns`. The intents of a user
     turn are the active_intent values of its frames' states other than 'NONE', each once, in
-    frame order; system frames carry no state, so system turns have null intents. -#}
+    frame order; system frames carry no state, so system turns have null intents. services is
+    each frame's service and frame_intents each frame's active_intent ('NONE' where its
+    service is not active, null where the frame has no state), both in frame order. -#}
 {% macro schema_guided_utterances(dataset, source_relation) %}
 with
 
@@ -56,59 +58,54 @@ renamed as (
         upstream_speaker='turn.speaker',
         speakers={'USER': 'user', 'SYSTEM': 'system'},
         raw_text='turn.utterance',
-        carried_columns=['turn_intents', 'frame_services'],
+        carried_columns=['turn_intents', 'frame_services', 'frame_intents'],
     ) }}
 ),
 
 normalised as (
-    {{ normalised_utterances(dataset, 'renamed', intents='turn_intents', services='frame_services') }}
+    {{ normalised_utterances(
+        dataset,
+        'renamed',
+        intents='turn_intents',
+        services='frame_services',
+        frame_intents='frame_intents',
+    ) }}
 )
 
 select * from normalised
 {% endmacro %}
 
-{#- One row per frame of every upstream turn, with the frame's service and, on user frames,
-    its state's active_intent ('NONE' where the service is not active; null on system frames,
-    which carry no state). -#}
-{% macro schema_guided_frames(dataset, source_relation) %}
-with
-
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
-turns as (
-    {{ record_list_elements('source', 'turns', 'turn', 'source_turn_index') }}
-),
-
-frames as (
-
-    select
-        source_path,
-        record_index,
-        source_turn_index,
-        turn.speaker as upstream_speaker,
-        {{ unnest_with_position('turn.frames', 'frame', 'frame_index') }}
-    from turns
-
-),
-
-renamed as (
-
-    select
-        '{{ dataset }}' as dataset,
-        source_path,
-        record_index,
-        source_turn_index,
-        frame_index,
-        upstream_speaker,
-        frame.service as service,
-        frame.state.active_intent as active_intent
-    from frames
-
-)
-
-select * from renamed
-{% endmacro %}
+{#- The active intents of a turn, each with the services of the frames in which it is active:
+    for each element of `intents` (the turn's distinct active intents, in frame order), a
+    struct {intent, services}, services sorted and each once. `services` and `frame_intents`
+    are the turn's frames' services and active intents, in frame order; null intents give
+    null. -#}
+{% macro intents_with_services(intents, services, frame_intents) -%}
+    {{ return(adapter.dispatch('intents_with_services')(intents, services, frame_intents)) }}
+{%- endmacro %}
+{% macro duckdb__intents_with_services(intents, services, frame_intents) -%}
+    [
+        {
+            'intent': turn_intent,
+            'services': list_sort(list_distinct([
+                {{ services }}[position]
+                for position in range(1, len({{ services }}) + 1)
+                if {{ frame_intents }}[position] = turn_intent
+            ]))
+        }
+        for turn_intent in {{ intents }}
+    ]
+{%- endmacro %}
+{% macro spark__intents_with_services(intents, services, frame_intents) -%}
+    transform({{ intents }}, turn_intent -> named_struct(
+        'intent', turn_intent,
+        'services', array_sort(array_distinct(filter(
+            zip_with(
+                {{ services }},
+                {{ frame_intents }},
+                (service, frame_intent) -> if(frame_intent = turn_intent, service, null)
+            ),
+            service -> service is not null
+        )))
+    ))
+{%- endmacro %}

@@ -4,10 +4,10 @@
     (record_list_elements) and name its speakers (speakers_named). -#}
 
 {#- The last step of a staging utterances model: the dataset id, the upstream and cleaned
-    text, and the annotations (intents and services: lists of strings, SQL expressions over
-    the relation; null where the source has none), from a relation with source_path,
-    record_index, source_turn_index, upstream_speaker, speaker and raw_text. -#}
-{% macro normalised_utterances(dataset, relation, intents='null', services='null') %}
+    text, and the annotations (intents, services and frame_intents: lists of strings, SQL
+    expressions over the relation; null where the source has none), from a relation with
+    source_path, record_index, source_turn_index, upstream_speaker, speaker and raw_text. -#}
+{% macro normalised_utterances(dataset, relation, intents='null', services='null', frame_intents='null') %}
     select
         '{{ dataset }}' as dataset,
         source_path,
@@ -18,7 +18,8 @@
         raw_text,
         {{ clean_text('raw_text') }} as text,
         cast({{ intents }} as {{ string_list_type() }}) as intents,
-        cast({{ services }} as {{ string_list_type() }}) as services
+        cast({{ services }} as {{ string_list_type() }}) as services,
+        cast({{ frame_intents }} as {{ string_list_type() }}) as frame_intents
     from {{ relation }}
 {% endmacro %}
 

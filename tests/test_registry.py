@@ -21,14 +21,18 @@ def test_dbt_vars_list_the_registry_datasets_and_their_staging_models_exist():
     dataset_vars = dbt_vars()
     for kind, var in (("dialogues", "dialogue_datasets"), ("intents", "intent_datasets")):
         assert dataset_vars[var] == [d.id for d in REGISTRY.values() if d.kind == kind]
-    for var, entity in (
-        ("intent_label_catalogues", "labels"),
-        ("dialogue_intent_datasets", "frames"),
-    ):
-        assert dataset_vars[var], var
-        for dataset_id in dataset_vars[var]:
-            staging = REPO_ROOT / "models" / "staging" / dataset_id
-            assert (staging / f"stg_{dataset_id}__{entity}.sql").is_file(), (var, dataset_id)
+    assert dataset_vars["intent_label_catalogues"]
+    for dataset_id in dataset_vars["intent_label_catalogues"]:
+        staging = REPO_ROOT / "models" / "staging" / dataset_id
+        assert (staging / f"stg_{dataset_id}__labels.sql").is_file(), dataset_id
+    # The intents of user turns come from the frames that schema-guided staging reads.
+    assert dataset_vars["dialogue_intent_datasets"]
+    for dataset_id in dataset_vars["dialogue_intent_datasets"]:
+        assert dataset_id in dataset_vars["dialogue_datasets"], dataset_id
+        utterances = (
+            REPO_ROOT / "models" / "staging" / dataset_id / f"stg_{dataset_id}__utterances.sql"
+        )
+        assert "schema_guided_utterances(" in utterances.read_text(encoding="utf-8"), dataset_id
     assert [row["dataset"] for row in dataset_vars["datasets"]] == list(REGISTRY)
 
 

@@ -323,6 +323,31 @@ EXPECTED = {
 
 # The near-duplicate macros (minhash.sql, minhash_spark.sql) and sql_string.
 EXPECTED |= {
+    # The normal forms of near_duplicate_normal_form below, the empty one filtered out.
+    "computed_once": (
+        ["text_id", "normal_form"],
+        [
+            (300, "book a table for 2"),
+            (301, "id like it dont you"),
+            (302, "its quoted οδοσ izmir"),
+            (303, "hola qué tal 3½ días"),
+        ],
+    ),
+    # book is active in three frames (trains, hotels twice), find only in a frame without a
+    # service; NONE and null frame intents are no intent's.
+    "intents_with_services": (
+        ["turn_id", "intents"],
+        [
+            (
+                1,
+                [
+                    {"intent": "book", "services": ["hotels", "trains"]},
+                    {"intent": "find", "services": []},
+                ],
+            ),
+            (2, None),
+        ],
+    ),
     "near_duplicate_normal_form": (
         ["text_id", "normal_form"],
         [

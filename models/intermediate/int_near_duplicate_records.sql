@@ -42,7 +42,7 @@ records as (
 
 ),
 
-normalised as (
+normalised {{ computed_once() }} (
 
     select
         *,

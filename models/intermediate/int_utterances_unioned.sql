@@ -38,7 +38,8 @@ joined as (
         utterances.raw_text,
         utterances.text,
         utterances.intents,
-        utterances.services
+        utterances.services,
+        utterances.frame_intents
     from utterances
     inner join dialogues
         on
