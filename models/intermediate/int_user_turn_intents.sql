@@ -11,13 +11,8 @@ utterances as (
 user_utterances as (
 
     select
-        dialogue_id,
-        dataset,
-        split,
-        locale,
-        source_turn_index,
-        rejection_reason,
-        {{ intents_with_services('intents', 'services', 'frame_intents') }} as intents
+        *,
+        {{ intents_with_services('intents', 'services', 'frame_intents') }} as active_intents
     from utterances
     where
         speaker = 'user'
@@ -38,11 +33,12 @@ classified as (
         locale,
         source_turn_index,
         rejection_reason,
-        coalesce(intents, {{ list_of([]) }}) as intents,
+        coalesce(active_intents, {{ list_of([]) }}) as intents,
         case
             when rejection_reason is not null then 'utterance_rejected'
-            when intents is null or {{ list_length('intents') }} = 0 then 'no_active_intent'
-            when {{ list_length('intents') }} = 1 then 'single_intent'
+            when active_intents is null or {{ list_length('active_intents') }} = 0
+                then 'no_active_intent'
+            when {{ list_length('active_intents') }} = 1 then 'single_intent'
             else 'several_intents'
         end as outcome
     from user_utterances
