@@ -84,6 +84,13 @@ def task_note(task: str) -> str:
     return TASK_NOTES.get(task, "")
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def task_chart(scores: pd.DataFrame, title: str):
+    """A task's chart (charts.embedder_task_chart), built once per set of scores and shared by
+    every visit: Altair takes ~0.1 s of its own to build one, and the page has one per task."""
+    return charts.embedder_task_chart(scores, title)
+
+
 def comparison_table(scores: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """One row per dataset, locale and metric; a column per model (percent, two decimals), the
     examples scored, and each fine-tuned model's change from its base in points."""
@@ -152,7 +159,7 @@ else:
         st.caption(f"`{task}`. {task_note(task)}".strip())
         order = [label for label in models if label in set(group["model_label"])]
         st.table(comparison_table(group, order))
-        components.draw(st, charts.embedder_task_chart(group, f"{task} (%)"))
+        components.draw(st, task_chart(group, f"{task} (%)"))
     st.subheader("Every score")
     st.dataframe(
         every,
