@@ -2,12 +2,12 @@
 
     python bench/dashboard_pages.py [--warehouse data/warehouse.duckdb] [--shots screenshots]
 
-Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse (as the browser
-tests do, with tests/browser_support.py), opens each
-page in a new tab twice and prints the seconds until the page's script finished: first, in a
-fresh browser profile (nothing cached: neither the page's queries on the server nor
-Streamlit's scripts in the browser); warm, in the profile of a visitor who has opened the
-dashboard before (the server's query cache and the browser's HTTP cache filled). It saves a
+Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse (as the
+browser tests do, with tests/browser_support.py), opens each page in a new tab twice and
+prints the seconds until the page's script finished: first, in a fresh browser profile
+(nothing cached: neither the page's queries on the server nor Streamlit's scripts in the
+browser); warm, in the profile of a visitor who has opened the dashboard before (the
+server's query cache and the browser's HTTP cache filled). It saves a
 full-page screenshot of each page (screenshots/ is gitignored). Needs /usr/bin/chromium and
 playwright (dev extra). A benchmark, not a test: nothing asserts.
 """
