@@ -19,7 +19,9 @@ intent_examples as (
 
 ),
 
-records as (
+-- The utterances' normal forms and keys were computed when they were staged
+-- (int_utterances_unioned).
+utterance_records as (
 
     select
         'utterance' as record_kind,
@@ -27,32 +29,35 @@ records as (
         dataset,
         split,
         locale,
-        text
+        text,
+        near_duplicate_normal_form as normal_form,
+        near_duplicate_key as text_key,
+        comparison_key
     from utterances
-    union all
+    where near_duplicate_key is not null
+
+),
+
+intent_example_records {{ computed_once() }} (
+
     select
         'intent_example' as record_kind,
         example_id as record_id,
         dataset,
         split,
         locale,
-        text
+        text,
+        {{ near_duplicate_normal_form('text') }} as normal_form,
+        {{ text_key(comparison_text('text')) }} as comparison_key
     from intent_examples
     where rejection_reason is null
 
 ),
 
-normalised {{ computed_once() }} (
-
-    select
-        *,
-        {{ near_duplicate_normal_form('text') }} as normal_form
-    from records
-
-),
-
 final as (
 
+    select * from utterance_records
+    union all
     select
         record_kind,
         record_id,
@@ -62,8 +67,8 @@ final as (
         text,
         normal_form,
         {{ text_key('normal_form') }} as text_key,
-        {{ text_key(comparison_text('text')) }} as comparison_key
-    from normalised
+        comparison_key
+    from intent_example_records
     where normal_form != ''
 
 )

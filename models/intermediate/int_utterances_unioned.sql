@@ -1,5 +1,8 @@
 -- Every dialogue dataset's staged utterances in one relation, with their dialogue's id,
--- split and locale (grain: one upstream utterance, empty ones included).
+-- split and locale (grain: one upstream utterance, empty ones included), and what is derived
+-- from each utterance alone: its position among its dialogue's non-empty utterances, its
+-- lengths, and the keys the decontamination and near-duplicate detection match its text by.
+-- Computed here, once per dataset staged (kept between builds), not again in every build.
 with
 
 dialogues as (
@@ -47,6 +50,36 @@ joined as (
             and utterances.source_path = dialogues.source_path
             and utterances.record_index = dialogues.record_index
 
+),
+
+-- Empty utterances (rejected in int_utterances_screened) get no position: each non-empty one
+-- is numbered among the non-empty ones of its dialogue.
+derived as (
+
+    select
+        *,
+        case
+            when text != ''
+                then row_number() over (
+                    partition by dialogue_id, text != '' order by source_turn_index
+                ) - 1
+        end as turn_index,
+        length(text) as n_chars,
+        {{ count_words('text') }} as n_words,
+        {{ text_key(comparison_text('text')) }} as comparison_key,
+        -- Null where it is empty (no letter or digit): no text can be near it.
+        nullif({{ near_duplicate_normal_form('text') }}, '') as near_duplicate_normal_form
+    from joined
+
+),
+
+keyed as (
+
+    select
+        *,
+        {{ text_key('near_duplicate_normal_form') }} as near_duplicate_key
+    from derived
+
 )
 
-select * from joined
+select * from keyed
