@@ -73,63 +73,77 @@ windowed as (
 
 ),
 
-next_turn_pairs as (
+-- Both kinds of pair from one pass over the windowed turns: each turn is read once per pair
+-- type (a two-row list of types), so the windowed turns, texts and contexts and all, are
+-- neither held in memory nor spilled, as they are when two pair CTEs each read them.
+pair_types as (
 
-    select
-        'next_turn' as pair_type,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
-        dialogue_id,
-        turn_index as anchor_turn_index,
-        next_turn_index as positive_turn_index,
-        speaker as anchor_speaker,
-        next_speaker as positive_speaker,
-        text as anchor_text,
-        next_text as positive_text,
-        n_words as anchor_n_words,
-        next_n_words as positive_n_words,
-        1 as context_size,
-        is_excluded_from_training or next_is_excluded_from_training as spans_excluded_turn,
-        is_near_evaluation_text or next_is_near_evaluation_text as spans_near_evaluation_text
-    from windowed
-    where next_turn_index is not null
-
-),
-
-context_response_pairs as (
-
-    select
-        'context_response' as pair_type,
-        dataset,
-        split,
-        split_source,
-        locale,
-        language,
-        dialogue_id,
-        cast(turn_index - {{ list_length('context_turns') }} as integer) as anchor_turn_index,
-        turn_index as positive_turn_index,
-        {{ list_element('context_turns', list_length('context_turns')) }}.speaker as anchor_speaker,
-        speaker as positive_speaker,
-        {{ speaker_tagged_lines('context_turns') }} as anchor_text,
-        text as positive_text,
-        cast(null as integer) as anchor_n_words,  -- counted below, once the text is built
-        n_words as positive_n_words,
-        {{ list_length('context_turns') }} as context_size,
-        is_excluded_from_training or context_is_excluded_from_training as spans_excluded_turn,
-        is_near_evaluation_text or context_is_near_evaluation_text as spans_near_evaluation_text
-    from windowed
-    where {{ list_length('context_turns') }} > 0
+    select 'next_turn' as pair_type
+    union all
+    select 'context_response' as pair_type
 
 ),
 
 unioned as (
 
-    select * from next_turn_pairs
-    union all
-    select * from context_response_pairs
+    select
+        pair_types.pair_type,
+        windowed.dataset,
+        windowed.split,
+        windowed.split_source,
+        windowed.locale,
+        windowed.language,
+        windowed.dialogue_id,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.turn_index
+            else cast(windowed.turn_index - {{ list_length('windowed.context_turns') }} as integer)
+        end as anchor_turn_index,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.next_turn_index
+            else windowed.turn_index
+        end as positive_turn_index,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.speaker
+            else {{ list_element('windowed.context_turns', list_length('windowed.context_turns')) }}.speaker
+        end as anchor_speaker,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.next_speaker
+            else windowed.speaker
+        end as positive_speaker,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.text
+            else {{ speaker_tagged_lines('windowed.context_turns') }}
+        end as anchor_text,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.next_text
+            else windowed.text
+        end as positive_text,
+        -- A context's words are counted below, once its text is built.
+        case when pair_types.pair_type = 'next_turn' then windowed.n_words end as anchor_n_words,
+        case
+            when pair_types.pair_type = 'next_turn' then windowed.next_n_words
+            else windowed.n_words
+        end as positive_n_words,
+        case
+            when pair_types.pair_type = 'next_turn' then 1
+            else {{ list_length('windowed.context_turns') }}
+        end as context_size,
+        windowed.is_excluded_from_training or case
+            when pair_types.pair_type = 'next_turn' then windowed.next_is_excluded_from_training
+            else windowed.context_is_excluded_from_training
+        end as spans_excluded_turn,
+        windowed.is_near_evaluation_text or case
+            when pair_types.pair_type = 'next_turn' then windowed.next_is_near_evaluation_text
+            else windowed.context_is_near_evaluation_text
+        end as spans_near_evaluation_text
+    from windowed
+    cross join pair_types
+    where
+        (pair_types.pair_type = 'next_turn' and windowed.next_turn_index is not null)
+        or (
+            pair_types.pair_type = 'context_response'
+            and {{ list_length('windowed.context_turns') }} > 0
+        )
 
 ),
 
