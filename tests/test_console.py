@@ -196,3 +196,22 @@ def test_dbt_events_drive_the_bar_and_dbt_warnings_become_one_line_each():
     following(dbt_event("DeprecatedModel", "warn", deprecation))
     assert (following.progress.done, following.progress.total) == (2, 4)
     assert following.warnings == ["The `tests` config has been renamed to `data_tests`."]
+
+
+def test_a_failed_unit_test_s_line_carries_no_colour_codes():
+    # dbt colours a unit test's diff ("actual differs from expected") even when no terminal
+    # shows it; the build's one-line summary must not pass the codes on.
+    from types import SimpleNamespace
+
+    from warehouse.build import node_outcomes
+
+    node = SimpleNamespace(unique_id="unit_test.p.m.t", name="t", resource_type="unit_test")
+    result = SimpleNamespace(
+        node=node,
+        status="fail",
+        failures=1,
+        message="\x1b[32mactual\x1b[0m differs from \x1b[31mexpected\x1b[0m:\n@@ ,a",
+        execution_time=0.1,
+    )
+    [outcome] = node_outcomes([result], connection=None)
+    assert outcome.line == "t: actual differs from expected: @@ ,a"

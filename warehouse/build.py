@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -405,9 +406,13 @@ def node_status(node_result) -> str:
     return str(getattr(status, "value", status)).lower()
 
 
+# A terminal colour code, as dbt writes into a unit test's diff ("\x1b[32mactual\x1b[0m").
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _one_line(text: str | None, limit: int = MESSAGE_CHARACTERS) -> str:
-    """The text with its white space collapsed, cut to `limit` characters."""
-    collapsed = " ".join(str(text or "").split())
+    """The text without colour codes, its white space collapsed, cut to `limit` characters."""
+    collapsed = " ".join(_ANSI_CODE.sub("", str(text or "")).split())
     return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
 
 

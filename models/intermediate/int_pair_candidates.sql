@@ -1,31 +1,22 @@
 -- Every candidate (anchor, positive) pair of every dialogue, with the first filter that
 -- removes it (removal_step; null when kept). Filters apply in this order: min_words,
--- max_words, speaker_transition, anchor_equals_positive, duplicate_in_split. A pair must stay
--- out of training exports (training_exclusion) when it is in a test split, when an utterance it
--- spans (anchor_turn_index to positive_turn_index) equals a downstream evaluation text, or when
--- one is near one (int_utterances_screened: near_evaluation_text).
+-- max_words, speaker_transition, anchor_equals_positive, duplicate_in_split. Built from the
+-- staged utterances alone, so it runs beside the near-duplicate detection: whether a kept pair
+-- must stay out of training exports is decided in utterance_pair_positions.
 {%- set k = var('context_window_k') | int %}
 {%- set max_words = var('pair_max_words') %}
 {#- The k turns before each turn, earliest first: lag(turn, k) ... lag(turn, 1). #}
 {%- set context_lags = [] %}
-{%- set context_exclusion_lags = [] %}
-{%- set context_near_evaluation_lags = [] %}
 {%- for offset in range(k, 0, -1) %}
     {%- do context_lags.append(
         'lag(' ~ struct_of({'speaker': 'speaker', 'text': 'text'}) ~ ', ' ~ offset ~ ') over by_dialogue'
-    ) %}
-    {%- do context_exclusion_lags.append(
-        'lag(is_excluded_from_training, ' ~ offset ~ ') over by_dialogue'
-    ) %}
-    {%- do context_near_evaluation_lags.append(
-        'lag(is_near_evaluation_text, ' ~ offset ~ ') over by_dialogue'
     ) %}
 {%- endfor %}
 with
 
 utterances as (
 
-    select * from {{ ref('int_utterances_screened') }}
+    select * from {{ ref('int_utterances_unioned') }}
 
 ),
 
@@ -43,9 +34,7 @@ turns as (
         speaker,
         text,
         n_words,
-        {{ language_of('locale') }} as language,
-        coalesce(training_exclusion != 'near_evaluation_text', false) as is_excluded_from_training,
-        coalesce(training_exclusion = 'near_evaluation_text', false) as is_near_evaluation_text
+        {{ language_of('locale') }} as language
     from utterances
     where rejection_reason is null
 
@@ -61,13 +50,7 @@ windowed as (
         lead(speaker) over by_dialogue as next_speaker,
         lead(text) over by_dialogue as next_text,
         lead(n_words) over by_dialogue as next_n_words,
-        lead(is_excluded_from_training) over by_dialogue as next_is_excluded_from_training,
-        lead(is_near_evaluation_text) over by_dialogue as next_is_near_evaluation_text,
-        {{ list_without_nulls(list_of(context_lags)) }} as context_turns,
-        coalesce({{ context_exclusion_lags | join(' or ') }}, false)
-            as context_is_excluded_from_training,
-        coalesce({{ context_near_evaluation_lags | join(' or ') }}, false)
-            as context_is_near_evaluation_text
+        {{ list_without_nulls(list_of(context_lags)) }} as context_turns
     from turns
     window by_dialogue as (partition by dialogue_id order by turn_index)
 
@@ -127,15 +110,7 @@ unioned as (
         case
             when pair_types.pair_type = 'next_turn' then 1
             else {{ list_length('windowed.context_turns') }}
-        end as context_size,
-        windowed.is_excluded_from_training or case
-            when pair_types.pair_type = 'next_turn' then windowed.next_is_excluded_from_training
-            else windowed.context_is_excluded_from_training
-        end as spans_excluded_turn,
-        windowed.is_near_evaluation_text or case
-            when pair_types.pair_type = 'next_turn' then windowed.next_is_near_evaluation_text
-            else windowed.context_is_near_evaluation_text
-        end as spans_near_evaluation_text
+        end as context_size
     from windowed
     cross join pair_types
     where
@@ -203,8 +178,6 @@ keyed as (
         anchor_word_count,
         positive_n_words,
         context_size,
-        spans_excluded_turn,
-        spans_near_evaluation_text,
         filter_step,
         case when filter_step is null then {{ text_key('anchor_text') }} end as anchor_text_key,
         case when filter_step is null then {{ text_key('positive_text') }} end as positive_text_key,
@@ -250,12 +223,7 @@ final as (
         case
             when filter_step is not null then filter_step
             when is_later_copy then 'duplicate_in_split'
-        end as removal_step,
-        case
-            when split = 'test' then 'test_split'
-            when spans_excluded_turn then 'spans_evaluation_text'
-            when spans_near_evaluation_text then 'spans_near_evaluation_text'
-        end as training_exclusion
+        end as removal_step
     from ranked
 
 )

@@ -1,7 +1,8 @@
 -- Every dialogue dataset's staged utterances in one relation, with their dialogue's id,
 -- split and locale (grain: one upstream utterance, empty ones included), and what is derived
--- from each utterance alone: its position among its dialogue's non-empty utterances, its
--- lengths, and the keys the decontamination and near-duplicate detection match its text by.
+-- from each utterance alone: the reason it cannot reach the marts (null: it is kept), its
+-- position among its dialogue's kept utterances, its lengths, and the normal form and keys the
+-- decontamination and near-duplicate detection match its text by.
 -- Computed here, once per dataset staged (kept between builds), not again in every build.
 with
 
@@ -52,16 +53,27 @@ joined as (
 
 ),
 
--- Empty utterances (rejected in int_utterances_screened) get no position: each non-empty one
--- is numbered among the non-empty ones of its dialogue.
+-- An empty utterance cannot reach the marts (rejection_reason); each kept one is numbered
+-- among the kept ones of its dialogue.
+screened as (
+
+    select
+        *,
+        case
+            when text = '' then 'empty_utterance'
+        end as rejection_reason
+    from joined
+
+),
+
 derived as (
 
     select
         *,
         case
-            when text != ''
+            when rejection_reason is null
                 then row_number() over (
-                    partition by dialogue_id, text != '' order by source_turn_index
+                    partition by dialogue_id, rejection_reason is null order by source_turn_index
                 ) - 1
         end as turn_index,
         length(text) as n_chars,
@@ -69,7 +81,7 @@ derived as (
         {{ text_key(comparison_text('text')) }} as comparison_key,
         -- Null where it is empty (no letter or digit): no text can be near it.
         nullif({{ near_duplicate_normal_form('text') }}, '') as near_duplicate_normal_form
-    from joined
+    from screened
 
 ),
 
