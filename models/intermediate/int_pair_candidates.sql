@@ -12,6 +12,23 @@
         'lag(' ~ struct_of({'speaker': 'speaker', 'text': 'text'}) ~ ', ' ~ offset ~ ') over by_dialogue'
     ) %}
 {%- endfor %}
+{#- Each column of a pair: its name, its value for a next_turn pair and for a context_response
+    pair, from a turn of `windowed` below. A context's words are counted later, once its text is
+    built (null here). #}
+{%- set context_length = list_length('windowed.context_turns') %}
+{%- set pair_columns = [
+    ('anchor_turn_index', 'windowed.turn_index',
+        'cast(windowed.turn_index - ' ~ context_length ~ ' as integer)'),
+    ('positive_turn_index', 'windowed.next_turn_index', 'windowed.turn_index'),
+    ('anchor_speaker', 'windowed.speaker',
+        list_element('windowed.context_turns', context_length) ~ '.speaker'),
+    ('positive_speaker', 'windowed.next_speaker', 'windowed.speaker'),
+    ('anchor_text', 'windowed.text', speaker_tagged_lines('windowed.context_turns')),
+    ('positive_text', 'windowed.next_text', 'windowed.text'),
+    ('anchor_n_words', 'windowed.n_words', 'null'),
+    ('positive_n_words', 'windowed.next_n_words', 'windowed.n_words'),
+    ('context_size', '1', context_length),
+] %}
 with
 
 utterances as (
@@ -77,48 +94,17 @@ unioned as (
         windowed.locale,
         windowed.language,
         windowed.dialogue_id,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.turn_index
-            else cast(windowed.turn_index - {{ list_length('windowed.context_turns') }} as integer)
-        end as anchor_turn_index,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.next_turn_index
-            else windowed.turn_index
-        end as positive_turn_index,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.speaker
-            else {{ list_element('windowed.context_turns', list_length('windowed.context_turns')) }}.speaker
-        end as anchor_speaker,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.next_speaker
-            else windowed.speaker
-        end as positive_speaker,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.text
-            else {{ speaker_tagged_lines('windowed.context_turns') }}
-        end as anchor_text,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.next_text
-            else windowed.text
-        end as positive_text,
-        -- A context's words are counted below, once its text is built.
-        case when pair_types.pair_type = 'next_turn' then windowed.n_words end as anchor_n_words,
-        case
-            when pair_types.pair_type = 'next_turn' then windowed.next_n_words
-            else windowed.n_words
-        end as positive_n_words,
-        case
-            when pair_types.pair_type = 'next_turn' then 1
-            else {{ list_length('windowed.context_turns') }}
-        end as context_size
+        {%- for column, next_turn, context_response in pair_columns %}
+            case
+                when pair_types.pair_type = 'next_turn' then {{ next_turn }}
+                else {{ context_response }}
+            end as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from windowed
     cross join pair_types
     where
         (pair_types.pair_type = 'next_turn' and windowed.next_turn_index is not null)
-        or (
-            pair_types.pair_type = 'context_response'
-            and {{ list_length('windowed.context_turns') }} > 0
-        )
+        or (pair_types.pair_type = 'context_response' and {{ context_length }} > 0)
 
 ),
 
