@@ -55,7 +55,7 @@ joined as (
 
 -- An empty utterance cannot reach the marts (rejection_reason); each kept one is numbered
 -- among the kept ones of its dialogue.
-screened as (
+with_rejection as (
 
     select
         *,
@@ -81,7 +81,7 @@ derived as (
         {{ text_key(comparison_text('text')) }} as comparison_key,
         -- Null where it is empty (no letter or digit): no text can be near it.
         nullif({{ near_duplicate_normal_form('text') }}, '') as near_duplicate_normal_form
-    from screened
+    from with_rejection
 
 ),
 

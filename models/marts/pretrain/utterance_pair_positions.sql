@@ -52,12 +52,10 @@ spanning_pairs as (
         pairs.dialogue_id,
         pairs.anchor_turn_index,
         pairs.positive_turn_index,
-        max(
-            case when excluded_utterances.training_exclusion = 'equals_evaluation_text' then 1 end
-        ) is not null as spans_evaluation_text,
-        max(
-            case when excluded_utterances.training_exclusion = 'near_evaluation_text' then 1 end
-        ) is not null as spans_near_evaluation_text
+        bool_or(excluded_utterances.training_exclusion = 'equals_evaluation_text')
+            as spans_evaluation_text,
+        bool_or(excluded_utterances.training_exclusion = 'near_evaluation_text')
+            as spans_near_evaluation_text
     from {{ ref('int_pair_candidates') }} as pairs
     inner join excluded_utterances
         on
