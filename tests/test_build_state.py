@@ -240,9 +240,10 @@ def test_every_dbt_invocation_gets_the_vars(monkeypatch, tmp_path):
 
 
 def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_path):
-    """inspect() sees the in-memory `work` database of intermediates (and `staged`, of the
-    unions), which a test's failing rows may lie in; afterwards the built file is free to open
-    again."""
+    """inspect() sees the `work` database of intermediates (and `staged`, of the unions),
+    which a test's failing rows may lie in; afterwards the intermediates are dropped, so DuckDB
+    does not write out on closing a work file the build deletes anyway, and the built file is
+    free to open again."""
     data_dir, _ = fixture_warehouse
     seen = []
 
@@ -254,6 +255,7 @@ def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_p
         )
 
     built = tmp_path / "part.duckdb"
+    work = tmp_path / "part.duckdb.work"
     result = warehouse.build.run_dbt(
         ["build", "--select", "+int_dialogues_screened", "--indirect-selection", "cautious"],
         built,
@@ -262,11 +264,17 @@ def test_dbt_connection_outlives_the_run_for_inspection(fixture_warehouse, tmp_p
         log_dir=tmp_path / "logs",
         quiet=True,
         inspect=inspect,
+        work_path=work,
     )
     assert result.success, result.exception
     assert seen and seen[0] > 0
     with duckdb.connect(str(built)) as connection:
         assert connection.execute("select 1").fetchone() == (1,)
+        connection.execute(f"attach '{work}' as work (read_only)")
+        left = connection.execute(
+            "select count(*) from duckdb_tables() where database_name = 'work'"
+        ).fetchone()[0]
+    assert left == 0
 
 
 def test_a_build_in_a_new_data_folder_reuses_the_saved_parse(fixture_warehouse, tmp_path):
