@@ -51,15 +51,6 @@ def test_domains_become_one_record_each():
     ]
 
 
-def test_corrupt_json_names_the_file(tmp_path):
-    assert_file_rejected(
-        clinc150.parse_examples,
-        tmp_path / "data_full.json",
-        '{"train": [["hi", "greeting"]',
-        match="data_full.json: not valid JSON",
-    )
-
-
 def test_a_pair_of_three_items_is_refused(tmp_path):
     assert_file_rejected(
         clinc150.parse_examples,

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
-from ingest.sources import UpstreamFormatError, frames
-from tests.source_support import assert_file_rejected, ingest_fixture, raw_table
+from ingest.sources import frames
+from tests.source_support import ingest_fixture, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "frames" / "frames.json"
@@ -88,25 +87,6 @@ def test_wrongly_typed_scalar_is_rejected():
 def test_turns_that_are_not_a_list_are_left_for_the_raw_store():
     [record] = frames.parse(b'[{"id": "x", "turns": {"author": "user"}}]', "frames.json")
     kept_in_extra(to_table([record]), "turns")
-
-
-def test_corrupt_json_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        frames.parse,
-        tmp_path / "frames.json",
-        '[{"id": "x", "turns": [',
-        match=r"frames\.json: not valid JSON",
-    )
-
-
-def test_top_level_must_be_an_array_of_objects():
-    with pytest.raises(UpstreamFormatError, match=r"frames\.json: expected a JSON array"):
-        list(frames.parse(b'{"dialogues": []}', "frames.json"))
-
-
-def test_invalid_utf8_names_the_file():
-    with pytest.raises(UpstreamFormatError, match=r"frames\.json: not valid UTF-8"):
-        list(frames.parse(b'[{"id": "\xff"}]', "frames.json"))
 
 
 def test_ingest_writes_every_dialogue(tmp_path: Path):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ingest.sources import kvret
-from tests.source_support import assert_file_rejected, raw_table
+from tests.source_support import raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_KVRET = FIXTURE_UPSTREAM / "kvret" / "data"
@@ -79,22 +77,6 @@ def test_test_fixture_has_an_empty_driver_utterance():
         "turn": "driver",
         "data": {"end_dialogue": False, "utterance": "", "slots": None, "requested": None},
     }
-
-
-def test_corrupt_json_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        kvret.parse,
-        tmp_path / "kvret_dev_public.json",
-        '[{"dialogue": [], "scenario": {"uuid": "x"',
-    )
-
-
-def test_invalid_utf8_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        kvret.parse,
-        tmp_path / "kvret_test_public.json",
-        b'[{"dialogue": [], "scenario": {"uuid": "\xff"}}]',
-    )
 
 
 def test_unexpected_scenario_key_is_rejected():

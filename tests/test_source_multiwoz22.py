@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ingest import raw_store
 from ingest.sources import multiwoz22
-from tests.source_support import assert_file_rejected, raw_table
+from tests.source_support import raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_MULTIWOZ = FIXTURE_UPSTREAM / "multiwoz22" / "data" / "MultiWOZ_2.2"
@@ -100,22 +99,6 @@ def test_fixture_span_slots_point_at_their_values(split: str):
 def test_all_none_user_turn_is_kept():
     frames = fixture_rows("dev")[0]["turns"][2]["frames"]
     assert [frame["state"]["active_intent"] for frame in frames] == ["NONE", "NONE"]
-
-
-def test_corrupt_json_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        multiwoz22.parse,
-        tmp_path / "dialogues_001.json",
-        '[{"dialogue_id": "PMUL0117.json", "turns": [{',
-    )
-
-
-def test_invalid_utf8_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        multiwoz22.parse,
-        tmp_path / "dialogues_002.json",
-        b'[{"dialogue_id": "MUL0001.json", "services": ["caf\xe9"]}]',
-    )
 
 
 def test_unexpected_turn_key_is_rejected():

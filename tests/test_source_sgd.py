@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ingest import raw_store
 from ingest.fetch import read_from_mirror
 from ingest.registry import REGISTRY
 from ingest.sources import sgd
-from tests.source_support import assert_file_rejected, raw_table
+from tests.source_support import raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_SGD = FIXTURE_UPSTREAM / "sgd"
@@ -98,16 +96,6 @@ def test_fixture_slot_spans_point_at_their_values(split: str):
                 values = {value for action in frame["actions"] for value in action["values"]}
                 for slot in frame["slots"]:
                     assert turn["utterance"][slot["start"] : slot["exclusive_end"]] in values
-
-
-def test_corrupt_json_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        sgd.parse, tmp_path / "dialogues_001.json", '[{"dialogue_id": "1_00000", "turns": ['
-    )
-
-
-def test_top_level_object_is_rejected(tmp_path: Path):
-    assert_file_rejected(sgd.parse, tmp_path / "dialogues_002.json", '{"dialogue_id": "2_00000"}')
 
 
 def test_unexpected_frame_key_is_rejected():

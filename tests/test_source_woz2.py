@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ingest.sources import woz2
-from tests.source_support import assert_file_rejected, raw_table
+from tests.source_support import raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra, require_mirror
 
 FIXTURE_WOZ = FIXTURE_UPSTREAM / "woz2" / "data" / "woz"
@@ -73,16 +72,6 @@ def test_every_fixture_file_parses(split: str, locale: str, count: int):
     name = f"woz_{split}_{locale}.json"
     table = to_table(parse_fixture(name), f"data/woz/{name}", split, locale)
     assert table.num_rows == count
-
-
-def test_corrupt_json_names_the_file(tmp_path: Path):
-    assert_file_rejected(
-        woz2.parse, tmp_path / "woz_train_en.json", '[{"dialogue_idx": 0, "dialogue": ['
-    )
-
-
-def test_top_level_object_is_rejected(tmp_path: Path):
-    assert_file_rejected(woz2.parse, tmp_path / "woz_test_de.json", '{"dialogue_idx": 800}')
 
 
 def test_unexpected_turn_key_is_rejected():
