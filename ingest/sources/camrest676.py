@@ -13,10 +13,9 @@ import pyarrow as pa
 
 from ingest.raw_store import to_json_text
 from ingest.sources import RawTable, decode_utf8, expect_list_of_objects, load_json
+from ingest.sources.cambridge_acts import ACTS, SLOT_PAIRS
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
-
-_SLOT_PAIRS = pa.list_(pa.list_(pa.string()))
 
 SCHEMA = pa.schema(
     [
@@ -26,7 +25,7 @@ SCHEMA = pa.schema(
             "goal",
             pa.struct(
                 [
-                    pa.field("constraints", _SLOT_PAIRS),
+                    pa.field("constraints", SLOT_PAIRS),
                     pa.field("request-slots", pa.list_(pa.string())),
                     pa.field("text", pa.string()),
                 ]
@@ -43,17 +42,7 @@ SCHEMA = pa.schema(
                             pa.struct(
                                 [
                                     pa.field("transcript", pa.string()),
-                                    pa.field(
-                                        "slu",
-                                        pa.list_(
-                                            pa.struct(
-                                                [
-                                                    pa.field("act", pa.string()),
-                                                    pa.field("slots", _SLOT_PAIRS),
-                                                ]
-                                            )
-                                        ),
-                                    ),
+                                    pa.field("slu", ACTS),
                                 ]
                             ),
                         ),

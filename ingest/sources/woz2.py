@@ -21,10 +21,10 @@ from ingest.sources import (
     load_json_array_of_objects,
     replace_in_listed_objects,
 )
+from ingest.sources.cambridge_acts import ACTS, SLOT_PAIRS
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
-_SLOT_PAIRS = pa.list_(pa.list_(pa.string()))
 _MIXED_TYPE_TURN_FIELDS = ("asr", "system_acts")
 
 SCHEMA = pa.schema(
@@ -40,18 +40,8 @@ SCHEMA = pa.schema(
                         pa.field("transcript", pa.string()),
                         pa.field("asr", pa.string()),  # JSON text of [[hypothesis, score]]
                         pa.field("system_acts", pa.string()),  # JSON text of [slot | [slot, value]]
-                        pa.field("turn_label", _SLOT_PAIRS),
-                        pa.field(
-                            "belief_state",
-                            pa.list_(
-                                pa.struct(
-                                    [
-                                        pa.field("act", pa.string()),
-                                        pa.field("slots", _SLOT_PAIRS),
-                                    ]
-                                )
-                            ),
-                        ),
+                        pa.field("turn_label", SLOT_PAIRS),
+                        pa.field("belief_state", ACTS),
                     ]
                 )
             ),
