@@ -16,9 +16,24 @@ MIRROR_DATASETS = "sgd,camrest676,woz2,kvret"
 MIRROR_INTENT_DATASETS = "banking77,clinc150,hwu64,snips"
 
 
-def run_pipeline(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
+# The issues' acceptance commands: (datasets, options). Each ingests its datasets; the
+# warehouse is built once, by the last, from everything ingested so far (as three full builds
+# would leave it).
+ACCEPTANCE_COMMANDS = (
+    (MIRROR_DATASETS, "--allow-partial", "--skip-build"),
+    (MIRROR_INTENT_DATASETS, "--skip-build"),
+    ("taskmaster4", "--allow-partial"),
+)
+
+
+def run_pipeline(datasets: str, *options: str, data_dir: Path) -> subprocess.CompletedProcess:
+    """`run_pipeline.py --mirror <the mirror> --datasets datasets options` into data_dir."""
     return run_pipeline_cli(
-        *arguments,
+        "--mirror",
+        str(require_mirror()),
+        "--datasets",
+        datasets,
+        *options,
         data_dir=data_dir,
         timeout=1800,
         # DW_DBT_THREADS too: the mirror builds run as a user's would
@@ -29,33 +44,11 @@ def run_pipeline(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess
 @pytest.fixture(scope="module")
 def mirror_warehouse(tmp_path_factory) -> Path:
     """The warehouse built from the mirror by the issues' acceptance commands, once per module."""
-    mirror = require_mirror()
+    require_mirror()  # skips here, before a folder is made, where the mirror is absent
     data_dir = tmp_path_factory.mktemp("mirror_run")
-    # The acceptance commands, each ingesting its datasets; the warehouse is built once, by the
-    # last, from everything ingested so far (as three full builds would leave it).
-    result = run_pipeline(
-        "--mirror",
-        str(mirror),
-        "--datasets",
-        MIRROR_DATASETS,
-        "--allow-partial",
-        "--skip-build",
-        data_dir=data_dir,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    result = run_pipeline(
-        "--mirror",
-        str(mirror),
-        "--datasets",
-        MIRROR_INTENT_DATASETS,
-        "--skip-build",
-        data_dir=data_dir,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    result = run_pipeline(
-        "--mirror", str(mirror), "--datasets", "taskmaster4", "--allow-partial", data_dir=data_dir
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for datasets, *options in ACCEPTANCE_COMMANDS:
+        result = run_pipeline(datasets, *options, data_dir=data_dir)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return data_dir
 
 
@@ -188,13 +181,7 @@ def test_without_allow_partial_fails_fast_naming_sgd_files_and_keeps_the_warehou
     before = (warehouse.stat().st_mtime_ns, warehouse.stat().st_size)
     raw_manifest = mirror_warehouse / "raw" / "sgd" / "manifest.parquet"
     raw_before = raw_manifest.stat().st_mtime_ns
-    result = run_pipeline(
-        "--mirror",
-        str(require_mirror()),
-        "--datasets",
-        MIRROR_DATASETS,
-        data_dir=mirror_warehouse,
-    )
+    result = run_pipeline(MIRROR_DATASETS, data_dir=mirror_warehouse)
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("FAILED: MissingFilesError: sgd: 44 file(s) missing (")
