@@ -92,6 +92,27 @@ def _taskmaster_release(
     )
 
 
+def _goo_split_release(id: str, name: str, license: str, citation: str) -> Dataset:
+    """SNIPS or ATIS as Goo et al. 2018 split them: both in one repository at one commit, each
+    in its folder data/<id>, sharing a mirror folder; citation names the original corpus."""
+    return Dataset(
+        id=id,
+        name=name,
+        kind="intents",
+        repository="MiuLab/SlotGated-SLU",
+        commit="61f0307c729b1fad479ef1de94aa5ac5dee601b0",
+        license=license,
+        citation=(
+            f"{citation}; split of Goo et al. 2018. Slot-Gated Modeling for Joint Slot Filling "
+            "and Intent Prediction. NAACL."
+        ),
+        homepage="https://github.com/MiuLab/SlotGated-SLU",
+        split_source="official",
+        split_rule=f"folder data/{id}/{{train,valid,test}}",
+        mirror_folder="slotgated-slu",
+    )
+
+
 _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
     Dataset(
         id="sgd",
@@ -341,40 +362,20 @@ _DATASETS_WITHOUT_FILES: tuple[Dataset, ...] = (
             "cross-validation fold KFold_1: trainset as train, testset/csv as test (as DialoGLUE)"
         ),
     ),
-    Dataset(
+    _goo_split_release(
         id="snips",
         name="SNIPS (Goo et al. 2018 split)",
-        kind="intents",
-        repository="MiuLab/SlotGated-SLU",
-        commit="61f0307c729b1fad479ef1de94aa5ac5dee601b0",
         license="CC0 1.0 (sonos/nlu-benchmark source; the MiuLab repository states none)",
         citation=(
             "Coucke et al. 2018. Snips Voice Platform: an embedded Spoken Language "
-            "Understanding system for private-by-design voice interfaces. arXiv:1805.10190; "
-            "split of Goo et al. 2018. Slot-Gated Modeling for Joint Slot Filling and Intent "
-            "Prediction. NAACL."
+            "Understanding system for private-by-design voice interfaces. arXiv:1805.10190"
         ),
-        homepage="https://github.com/MiuLab/SlotGated-SLU",
-        split_source="official",
-        split_rule="folder data/snips/{train,valid,test}",
-        mirror_folder="slotgated-slu",
     ),
-    Dataset(
+    _goo_split_release(
         id="atis",
         name="ATIS (Goo et al. 2018 split)",
-        kind="intents",
-        repository="MiuLab/SlotGated-SLU",
-        commit="61f0307c729b1fad479ef1de94aa5ac5dee601b0",
         license="not stated upstream (ATIS originates from the LDC corpora)",
-        citation=(
-            "Hemphill et al. 1990. The ATIS Spoken Language Systems Pilot Corpus. HLT; split of "
-            "Goo et al. 2018. Slot-Gated Modeling for Joint Slot Filling and Intent "
-            "Prediction. NAACL."
-        ),
-        homepage="https://github.com/MiuLab/SlotGated-SLU",
-        split_source="official",
-        split_rule="folder data/atis/{train,valid,test}",
-        mirror_folder="slotgated-slu",
+        citation="Hemphill et al. 1990. The ATIS Spoken Language Systems Pilot Corpus. HLT",
     ),
     Dataset(
         id="minds14",
