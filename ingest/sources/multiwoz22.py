@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ingest.raw_store import to_json_text
 from ingest.sources import JsonArray, RawTable, replace_in_listed_objects
-from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, frames_of, load_dialogues
+from ingest.sources.schema_guided import dialogue_schema, frames_of, load_dialogues
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
@@ -30,19 +30,7 @@ SLOT = pa.struct(
     ]
 )
 
-SCHEMA = dialogue_schema(
-    turn_fields=[
-        pa.field("turn_id", pa.string()),
-        pa.field("speaker", pa.string()),
-        pa.field("utterance", pa.string()),
-    ],
-    frame_fields=[
-        pa.field("service", pa.string()),
-        pa.field("actions", pa.list_(ACTION)),
-        pa.field("slots", pa.list_(SLOT)),
-        pa.field("state", STATE),
-    ],
-)
+SCHEMA = dialogue_schema(SLOT, leading_turn_fields=(pa.field("turn_id", pa.string()),))
 
 
 def parse(content: bytes, location: str) -> list[dict[str, Any]]:

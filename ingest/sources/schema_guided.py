@@ -33,10 +33,30 @@ STATE = pa.struct(
 )
 
 
-def dialogue_schema(turn_fields: list[pa.Field], frame_fields: list[pa.Field]) -> pa.Schema:
-    """The schema of one dialogue record, given the fields of its turns and of their frames."""
-    frame = pa.struct(frame_fields)
-    turn = pa.struct([*turn_fields, pa.field("frames", pa.list_(frame))])
+def dialogue_schema(
+    slot: pa.DataType,
+    leading_turn_fields: tuple[pa.Field, ...] = (),
+    more_frame_fields: tuple[pa.Field, ...] = (),
+) -> pa.Schema:
+    """The schema of one dialogue record: each turn (leading_turn_fields, speaker, utterance,
+    frames), each frame (service, actions, slots of the slot type, state, more_frame_fields)."""
+    frame = pa.struct(
+        [
+            pa.field("service", pa.string()),
+            pa.field("actions", pa.list_(ACTION)),
+            pa.field("slots", pa.list_(slot)),
+            pa.field("state", STATE),
+            *more_frame_fields,
+        ]
+    )
+    turn = pa.struct(
+        [
+            *leading_turn_fields,
+            pa.field("speaker", pa.string()),
+            pa.field("utterance", pa.string()),
+            pa.field("frames", pa.list_(frame)),
+        ]
+    )
     return pa.schema(
         [
             pa.field("dialogue_id", pa.string()),

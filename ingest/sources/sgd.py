@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.sources import JsonArray, RawTable
-from ingest.sources.schema_guided import ACTION, STATE, dialogue_schema, load_dialogues
+from ingest.sources.schema_guided import dialogue_schema, load_dialogues
 
 PARSER_VERSION = 2  # +1: raw tables gained `_extra` (schema drift kept)
 
@@ -29,21 +29,14 @@ SLOT_SPAN = pa.struct(
 SLOT_MAP = pa.map_(pa.string(), pa.string())
 
 SCHEMA = dialogue_schema(
-    turn_fields=[
-        pa.field("speaker", pa.string()),
-        pa.field("utterance", pa.string()),
-    ],
-    frame_fields=[
-        pa.field("service", pa.string()),
-        pa.field("actions", pa.list_(ACTION)),
-        pa.field("slots", pa.list_(SLOT_SPAN)),
-        pa.field("state", STATE),
+    SLOT_SPAN,
+    more_frame_fields=(
         pa.field(
             "service_call",
             pa.struct([pa.field("method", pa.string()), pa.field("parameters", SLOT_MAP)]),
         ),
         pa.field("service_results", pa.list_(SLOT_MAP)),
-    ],
+    ),
 )
 
 
