@@ -1,9 +1,11 @@
 """What the embedder_eval and embedder_train command lines share (no heavy imports): argument
-types, the data-folder arguments and the last line of a failure."""
+types, the data-folder arguments, printing a table and how a failure ends the command."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from warehouse import config
@@ -42,3 +44,30 @@ def failure_line(error: BaseException) -> str:
     one line."""
     reason = " ".join(str(error).split())
     return f"FAILED: {type(error).__name__}: {reason}"
+
+
+def print_table(lines: list[str]) -> None:
+    """Print a table's lines, one under the other."""
+    for line in lines:
+        print(line)
+
+
+def exit_code(
+    work: Callable[[], None], known_errors: dict[type[Exception], int], interrupted: str
+) -> int:
+    """Run a command's work and return its exit code: 0 when it succeeds; else, after a one-line
+    reason on stderr, the code of the first known error type it is an instance of (with the
+    error's message), 130 when interrupted ("FAILED: interrupted; " + interrupted), or 1 for any
+    other failure (with the error's type)."""
+    try:
+        work()
+    except tuple(known_errors) as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return next(code for kind, code in known_errors.items() if isinstance(error, kind))
+    except KeyboardInterrupt:
+        print(f"FAILED: interrupted; {interrupted}", file=sys.stderr)
+        return 130
+    except Exception as error:  # every failure ends with a one-line reason
+        print(failure_line(error), file=sys.stderr)
+        return 1
+    return 0

@@ -13,11 +13,15 @@ failure, with a one-line reason as the last line.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from embedder_eval import data
-from embedder_eval.arguments import add_data_folder_arguments, comma_separated, failure_line
+from embedder_eval.arguments import (
+    add_data_folder_arguments,
+    comma_separated,
+    exit_code,
+    print_table,
+)
 from embedder_eval.runner import (
     DEFAULT_DIALOGUE_INPUTS,
     DEFAULT_DIALOGUE_TEST_LIMIT,
@@ -187,11 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         domain_test_limit=arguments.domain_test_limit or None,
         progress=lambda line: print(line, flush=True),
     )
-    try:
+
+    def evaluate() -> None:
         outcome = run_evaluation(options)
         lines, shown = summary_lines(outcome.scores)
-        for line in lines:
-            print(line)
+        print_table(lines)
         print(
             f"done: {outcome.model} in {outcome.seconds:.1f}s; the {shown} scores above and "
             f"{len(outcome.scores) - shown} more (f1_weighted, mrr, spreads over experiments "
@@ -205,13 +209,9 @@ def main(argv: list[str] | None = None) -> int:
                 "warehouse: not changed; `python run_pipeline.py --skip-ingest` rebuilds it with "
                 "these results (or rerun with --refresh-warehouse)"
             )
-    except (data.SelectionError, data.WarehouseError) as error:
-        print(f"FAILED: {error}", file=sys.stderr)
-        return 2 if isinstance(error, data.SelectionError) else 1
-    except KeyboardInterrupt:
-        print("FAILED: interrupted; no results were written", file=sys.stderr)
-        return 130
-    except Exception as error:  # every failure ends with a one-line reason
-        print(failure_line(error), file=sys.stderr)
-        return 1
-    return 0
+
+    return exit_code(
+        evaluate,
+        {data.SelectionError: 2, data.WarehouseError: 1},
+        interrupted="no results were written",
+    )

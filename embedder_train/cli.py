@@ -15,7 +15,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from embedder_eval.arguments import add_data_folder_arguments, comma_separated, failure_line
+from embedder_eval.arguments import (
+    add_data_folder_arguments,
+    comma_separated,
+    exit_code,
+    print_table,
+)
 from warehouse import config
 
 
@@ -145,11 +150,6 @@ def comparison_lines(base_scores, tuned_scores) -> tuple[list[str], int]:
     return lines, len(lines) - 1
 
 
-def _print_table(lines: list[str]) -> None:
-    for line in lines:
-        print(line)
-
-
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     progress = lambda line: print(line, flush=True)  # noqa: E731
@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     output = arguments.output or default_output(
         arguments.model, arguments.pair_types, arguments.max_steps
     )
-    try:
+
+    def train_and_score() -> None:
         if (arguments.evaluate or arguments.evaluate_base) and not arguments.warehouse.is_file():
             raise PairsError(
                 f"no warehouse at {arguments.warehouse} to score on: point --warehouse at one"
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             tuned_outcome = _score(str(outcome.output), arguments, progress)
         if base_outcome and tuned_outcome:
             lines, shown = comparison_lines(base_outcome.scores, tuned_outcome.scores)
-            _print_table(lines)
+            print_table(lines)
             print(
                 f"compared: {shown} headline scores of {base_outcome.model} (base) and "
                 f"{tuned_outcome.model} (tuned), change in points; every score is in the "
@@ -214,19 +215,11 @@ def main(argv: list[str] | None = None) -> int:
             for scored in (base_outcome, tuned_outcome):
                 if scored is not None:
                     lines, shown = summary_lines(scored.scores)
-                    _print_table(lines)
+                    print_table(lines)
                     print(f"scored: {scored.model}: the {shown} headline scores above")
         if arguments.refresh_warehouse and (arguments.evaluate or arguments.evaluate_base):
             from embedder_eval.cli import refresh_warehouse_scores
 
             refresh_warehouse_scores(arguments.warehouse, arguments.results_dir)
-    except PairsError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("FAILED: interrupted; no model was saved", file=sys.stderr)
-        return 130
-    except Exception as error:  # every failure ends with a one-line reason
-        print(failure_line(error), file=sys.stderr)
-        return 1
-    return 0
+
+    return exit_code(train_and_score, {PairsError: 2}, interrupted="no model was saved")
