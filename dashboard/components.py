@@ -28,6 +28,14 @@ def metric_row(metrics: dict[str, object]) -> None:
         column.metric(label, value)
 
 
+def totals_row(totals: dict, counts: dict[str, str], means: dict[str, str]) -> None:
+    """A page's totals as a metric_row: label -> key in totals, the counts then the means."""
+    metric_row(
+        {label: number(totals[key]) for label, key in counts.items()}
+        | {label: mean(totals[key]) for label, key in means.items()}
+    )
+
+
 def sidebar_filters(options: pd.DataFrame, key: str) -> queries.Filters:
     """Dataset, split and locale multiselects in the sidebar; nothing selected means all."""
     st.sidebar.markdown("**Filters** (empty = all)")

@@ -181,15 +181,16 @@ def render_duplicates_section(filters: queries.Filters | None = None) -> None:
     st.dataframe(
         measured,
         hide_index=True,
+        # Labels only: each column keeps the type its SQL type gives it.
         column_config={
-            "n_exact_duplicates_within_split": st.column_config.NumberColumn("exact in split"),
-            "n_near_duplicates_within_split": st.column_config.NumberColumn("near in split"),
-            "n_equal_to_train": st.column_config.NumberColumn("equal to train"),
-            "n_near_train": st.column_config.NumberColumn("near train"),
-            "n_equal_to_pretraining": st.column_config.NumberColumn("equal to pre-training"),
-            "n_near_pretraining": st.column_config.NumberColumn("near pre-training"),
-            "n_equal_to_evaluation": st.column_config.NumberColumn("equal to evaluation"),
-            "n_near_evaluation": st.column_config.NumberColumn("near evaluation"),
+            "n_exact_duplicates_within_split": "exact in split",
+            "n_near_duplicates_within_split": "near in split",
+            "n_equal_to_train": "equal to train",
+            "n_near_train": "near train",
+            "n_equal_to_pretraining": "equal to pre-training",
+            "n_near_pretraining": "near pre-training",
+            "n_equal_to_evaluation": "equal to evaluation",
+            "n_near_evaluation": "near evaluation",
         },
     )
 

@@ -122,12 +122,13 @@ else:
     st.dataframe(
         drift,
         hide_index=True,
+        # Labels only: each column keeps the type its SQL type gives it.
         column_config={
-            "drift_key": st.column_config.TextColumn("key or member"),
-            "drift_kind": st.column_config.TextColumn("kind"),
-            "n_records": st.column_config.NumberColumn("records holding it"),
-            "n_file_records": st.column_config.NumberColumn("records in the file"),
-            "is_kept_in_extra": st.column_config.CheckboxColumn("kept in _extra"),
+            "drift_key": "key or member",
+            "drift_kind": "kind",
+            "n_records": "records holding it",
+            "n_file_records": "records in the file",
+            "is_kept_in_extra": "kept in _extra",
         },
     )
 

@@ -28,15 +28,15 @@ if components.require(queries.DOWNSTREAM_METRICS, "downstream_label_distribution
         queries.filter_options(queries.DOWNSTREAM_METRICS, table_name),
         f"downstream_{table_name}",
     )
-    totals = queries.downstream_totals(filters, table_name)
-    components.metric_row(
-        {
-            "Examples": components.number(totals["examples"]),
-            "Labels": components.number(totals["labels"]),
-            "Languages": components.number(totals["languages"]),
-            "Locales": components.number(totals["locales"]),
-            "Words per example (mean)": components.mean(totals["words_per_example"]),
-        }
+    components.totals_row(
+        queries.downstream_totals(filters, table_name),
+        counts={
+            "Examples": "examples",
+            "Labels": "labels",
+            "Languages": "languages",
+            "Locales": "locales",
+        },
+        means={"Words per example (mean)": "words_per_example"},
     )
 
     metrics = queries.downstream_metrics(filters, table_name)

@@ -12,15 +12,10 @@ st.caption(
 
 if components.require(queries.PAIR_METRICS, "pair_length_histograms", "utterance_pairs"):
     filters = components.sidebar_filters(queries.filter_options(queries.PAIR_METRICS), "pairs")
-    totals = queries.pair_totals(filters)
-    components.metric_row(
-        {
-            "Pairs": components.number(totals["pairs"]),
-            "next_turn": components.number(totals["next_turn"]),
-            "context_response": components.number(totals["context_response"]),
-            "Anchor words (mean)": components.mean(totals["anchor_words"]),
-            "Positive words (mean)": components.mean(totals["positive_words"]),
-        }
+    components.totals_row(
+        queries.pair_totals(filters),
+        counts={"Pairs": "pairs", "next_turn": "next_turn", "context_response": "context_response"},
+        means={"Anchor words (mean)": "anchor_words", "Positive words (mean)": "positive_words"},
     )
 
     metrics = queries.pair_metrics(filters)

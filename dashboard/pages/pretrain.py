@@ -11,15 +11,13 @@ if components.require(queries.PRETRAIN_METRICS, "length_histograms"):
     filters = components.sidebar_filters(
         queries.filter_options(queries.PRETRAIN_METRICS), "pretrain"
     )
-    totals = queries.pretrain_totals(filters)
-    components.metric_row(
-        {
-            "Dialogues": components.number(totals["dialogues"]),
-            "Utterances": components.number(totals["utterances"]),
-            "Words": components.number(totals["words"]),
-            "Turns per dialogue (mean)": components.mean(totals["turns_per_dialogue"]),
-            "Words per utterance (mean)": components.mean(totals["words_per_utterance"]),
-        }
+    components.totals_row(
+        queries.pretrain_totals(filters),
+        counts={"Dialogues": "dialogues", "Utterances": "utterances", "Words": "words"},
+        means={
+            "Turns per dialogue (mean)": "turns_per_dialogue",
+            "Words per utterance (mean)": "words_per_utterance",
+        },
     )
 
     metrics = queries.pretrain_metrics(filters)
