@@ -263,17 +263,27 @@ def _decontamination_note(connection, datasets: list[str], decontaminate: bool) 
     )
 
 
+@dataclass(frozen=True)
+class _ExportRun:
+    """What every part of one export writes with: the open warehouse, the work folder the
+    files go into, the card maker (export's card) and the progress callback."""
+
+    connection: duckdb.DuckDBPyConnection
+    work_dir: Path
+    card: Callable[..., str]
+    progress: Progress
+
+    def report(self, folder: str, rows: dict[str, int]) -> None:
+        """Say which splits of a folder were written, with their rows."""
+        self.progress(f"export: {folder}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
+
+
 def _export_pretraining(
-    connection,
-    work_dir: Path,
-    datasets: list[str],
-    decontaminate: bool,
-    card: Callable,
-    progress,
+    run: _ExportRun, datasets: list[str], decontaminate: bool
 ) -> dict[str, dict[str, int]]:
     """Dialogues and turns of the dialogue datasets, one Parquet file per split."""
     written = {}
-    note = _decontamination_note(connection, datasets, decontaminate)
+    note = _decontamination_note(run.connection, datasets, decontaminate)
     for folder, (clean_model, raw_model, row_order) in PRETRAIN_TABLES.items():
         model = clean_model if decontaminate else raw_model
         rows = {}
@@ -283,27 +293,21 @@ def _export_pretraining(
                 f"order by {row_order}"
             )
             count = _copy(
-                connection, sql, [split, datasets], work_dir / folder / f"{split}.parquet"
+                run.connection, sql, [split, datasets], run.work_dir / folder / f"{split}.parquet"
             )
             if count:
                 rows[split] = count
         written[folder] = rows
-        (work_dir / folder / "README.md").write_text(
-            card(f"pre-training {folder}", _DESCRIPTIONS[folder], datasets, rows, [note]),
+        (run.work_dir / folder / "README.md").write_text(
+            run.card(f"pre-training {folder}", _DESCRIPTIONS[folder], datasets, rows, [note]),
             encoding="utf-8",
         )
-        progress(f"export: {folder}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
+        run.report(folder, rows)
     return written
 
 
 def _export_pairs(
-    connection,
-    work_dir: Path,
-    datasets: list[str],
-    decontaminate: bool,
-    card: Callable,
-    progress,
-    pairs_shown: str,
+    run: _ExportRun, datasets: list[str], decontaminate: bool, pairs_shown: str
 ) -> dict[str, dict[str, int]]:
     """Per pair type and split, anchor and positive only; their provenance beside, by row.
 
@@ -318,7 +322,7 @@ def _export_pairs(
         f"{PROVENANCE_COLUMNS} from {model} "
         "where pair_type = ? and split = ? and list_contains(?, dataset)"
     )
-    pairs_dir = work_dir / "pairs"
+    pairs_dir = run.work_dir / "pairs"
     written: dict[str, dict[str, int]] = {}
     provenance_rows: dict[str, int] = {}
     for pair_type in PAIR_TYPES:
@@ -326,7 +330,7 @@ def _export_pairs(
         for split in SPLITS:
             parameters = [pair_type, split, datasets]
             count = _copy(
-                connection,
+                run.connection,
                 f"select anchor, positive from ({numbered}) order by row_index",
                 parameters,
                 pairs_dir / pair_type / f"{split}.parquet",
@@ -335,14 +339,14 @@ def _export_pairs(
                 rows[split] = count
                 part = pairs_dir / "provenance" / f".{split}.{pair_type}.parquet"
                 _copy(
-                    connection,
+                    run.connection,
                     f"select row_index, {PROVENANCE_COLUMNS} from ({numbered}) order by row_index",
                     parameters,
                     part,
                 )
                 provenance_rows[split] = provenance_rows.get(split, 0) + count
         written[f"pairs/{pair_type}"] = rows
-        progress(f"export: pairs/{pair_type}: {', '.join(f'{s} {n:,}' for s, n in rows.items())}")
+        run.report(f"pairs/{pair_type}", rows)
     # One provenance file per split, pair types in PAIR_TYPES order, each by row_index.
     for split in provenance_rows:
         parts = [
@@ -350,7 +354,7 @@ def _export_pairs(
             for pair_type in PAIR_TYPES
             if (pairs_dir / "provenance" / f".{split}.{pair_type}.parquet").is_file()
         ]
-        connection.sql(
+        run.connection.sql(
             "select * from read_parquet(?) order by "
             + "case pair_type "
             + " ".join(f"when '{t}' then {i}" for i, t in enumerate(PAIR_TYPES))
@@ -360,7 +364,7 @@ def _export_pairs(
         for part in parts:
             part.unlink()
     written["pairs/provenance"] = provenance_rows
-    note = _decontamination_note(connection, datasets, decontaminate)
+    note = _decontamination_note(run.connection, datasets, decontaminate)
     total = {
         f"{pair_type} {split}": count
         for pair_type in PAIR_TYPES
@@ -368,7 +372,7 @@ def _export_pairs(
     }
     (pairs_dir / "README.md").write_text(
         _pairs_front_matter(written)
-        + card(
+        + run.card(
             "contrastive pairs",
             _DESCRIPTIONS["pairs"],
             datasets,
@@ -394,15 +398,13 @@ def _pairs_front_matter(written: dict[str, dict[str, int]]) -> str:
     return "\n".join([*lines, "---", "", ""])
 
 
-def _export_downstream(
-    connection, work_dir: Path, datasets: list[str], card: Callable, progress
-) -> dict[str, dict[str, int]]:
+def _export_downstream(run: _ExportRun, datasets: list[str]) -> dict[str, dict[str, int]]:
     """Intent examples, one folder per dataset and locale, one Parquet file per split."""
     written = {}
     for dataset in datasets:
         locales = [
             row[0]
-            for row in connection.execute(
+            for row in run.connection.execute(
                 "select distinct locale from intent_examples where dataset = ? order by 1",
                 [dataset],
             ).fetchall()
@@ -411,20 +413,20 @@ def _export_downstream(
         for locale in locales:
             for split in SPLITS:
                 count = _copy(
-                    connection,
+                    run.connection,
                     "select * from intent_examples where dataset = ? and locale = ? and split = ? "
                     "order by example_id",
                     [dataset, locale, split],
-                    work_dir / "downstream" / dataset / locale / f"{split}.parquet",
+                    run.work_dir / "downstream" / dataset / locale / f"{split}.parquet",
                 )
                 if count:
                     rows[f"{locale} {split}"] = count
         written[f"downstream/{dataset}"] = rows
-        (work_dir / "downstream" / dataset / "README.md").write_text(
-            card(f"downstream {dataset}", _DOWNSTREAM_DESCRIPTION, [dataset], rows, []),
+        (run.work_dir / "downstream" / dataset / "README.md").write_text(
+            run.card(f"downstream {dataset}", _DOWNSTREAM_DESCRIPTION, [dataset], rows, []),
             encoding="utf-8",
         )
-        progress(f"export: downstream/{dataset}: {len(locales)} locale(s)")
+        run.progress(f"export: downstream/{dataset}: {len(locales)} locale(s)")
     return written
 
 
@@ -585,25 +587,10 @@ def export(
 
             dialogue_datasets = [d for d in allowed if REGISTRY[d].kind == "dialogues"]
             intent_datasets = [d for d in allowed if REGISTRY[d].kind == "intents"]
-            summary.rows.update(
-                _export_pretraining(
-                    connection, work_dir, dialogue_datasets, decontaminate, card, progress
-                )
-            )
-            summary.rows.update(
-                _export_pairs(
-                    connection,
-                    work_dir,
-                    dialogue_datasets,
-                    decontaminate,
-                    card,
-                    progress,
-                    pairs_shown,
-                )
-            )
-            summary.rows.update(
-                _export_downstream(connection, work_dir, intent_datasets, card, progress)
-            )
+            run = _ExportRun(connection, work_dir, card, progress)
+            summary.rows.update(_export_pretraining(run, dialogue_datasets, decontaminate))
+            summary.rows.update(_export_pairs(run, dialogue_datasets, decontaminate, pairs_shown))
+            summary.rows.update(_export_downstream(run, intent_datasets))
         _move_into_place(work_dir, export_dir, command)
     except BaseException:
         shutil.rmtree(work_dir, ignore_errors=True)
