@@ -4,10 +4,11 @@
 
 Starts `streamlit run dashboard/streamlit_app.py` on 127.0.0.1 with the warehouse (as the
 browser tests do, with tests/browser_support.py), opens each page in a new tab twice and
-prints the seconds until the page's script finished: first, in a fresh browser profile
-(nothing cached: neither the page's queries on the server nor Streamlit's scripts in the
-browser); warm, in the profile of a visitor who has opened the dashboard before (the
-server's query cache and the browser's HTTP cache filled). It saves a
+prints two figures each time: the seconds until the page first showed (its heading, drawn
+with the first elements its script sends) and until its script finished (every element).
+Fresh: in a new browser profile (nothing cached: neither the page's queries on the server nor
+Streamlit's scripts in the browser); returning: in the profile of a visitor who has opened
+the dashboard before (the server's query cache and the browser's HTTP cache filled). It saves a
 full-page screenshot of each page (screenshots/ is gitignored). Needs /usr/bin/chromium and
 playwright (dev extra). A benchmark, not a test: nothing asserts.
 """
@@ -17,13 +18,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.browser_support import free_port, running_dashboard  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    PageTimes,
+    free_port,
+    open_dashboard_page,
+    running_dashboard,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [
@@ -36,23 +41,14 @@ PAGES = [
     ("models", "Models"),
     ("build", "Build the warehouse"),
 ]
-TIMEOUT_MS = 120_000
 
 
-def load(profile, url: str, heading: str, shot: Path | None) -> float:
-    """Seconds from opening url in a new tab of a browser profile (a BrowserContext) until the
-    page's script finished."""
+def load(profile, url: str, heading: str, shot: Path | None) -> PageTimes:
+    """Open url in a new tab of a browser profile (a BrowserContext): the seconds until the
+    page first showed and until its script finished."""
     page = profile.new_page()
     try:
-        started = time.monotonic()
-        page.goto(url, wait_until="domcontentloaded")
-        page.get_by_role("heading", name=heading, level=1).wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
-            " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
-            timeout=TIMEOUT_MS,
-        )
-        seconds = time.monotonic() - started
+        times = open_dashboard_page(page, url, heading)
         if shot is not None:
             height = page.evaluate(
                 "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
@@ -61,7 +57,7 @@ def load(profile, url: str, heading: str, shot: Path | None) -> float:
             page.set_viewport_size({"width": 1440, "height": max(1000, int(height) + 120)})
             page.wait_for_timeout(1500)
             page.screenshot(path=str(shot), full_page=True)
-        return seconds
+        return times
     finally:
         page.close()
 
@@ -96,7 +92,10 @@ def main() -> None:
             shot = arguments.shots / f"{path or 'overview'}.png"
             warm = load(visitor, f"{url}/{path}", heading, shot)
             name = path or "overview"
-            print(f"{name:<14} first {first:6.2f} s   warm {warm:6.2f} s   {shot}")
+            print(
+                f"{name:<14} fresh {first.first_render:5.2f} / {first.finished:5.2f} s   "
+                f"returning {warm.first_render:5.2f} / {warm.finished:5.2f} s   {shot}"
+            )
         browser.close()
 
 

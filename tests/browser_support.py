@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -109,8 +110,23 @@ def wait_for_the_script_to_finish(page) -> None:
     )
 
 
-def open_dashboard_page(page, url: str, heading: str) -> None:
+@dataclass(frozen=True)
+class PageTimes:
+    """Seconds from opening a page until it first showed (its level-1 heading, drawn with the
+    first elements the page's script sends) and until its script finished (every element)."""
+
+    first_render: float
+    finished: float
+
+    def line(self) -> str:
+        return f"first render {self.first_render:.2f} s, finished {self.finished:.2f} s"
+
+
+def open_dashboard_page(page, url: str, heading: str) -> PageTimes:
     """Go to url and wait for its level-1 heading and for the page's script to finish."""
+    started = time.monotonic()
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("heading", name=heading, level=1).wait_for(timeout=PAGE_SECONDS * 1000)
+    first_render = time.monotonic() - started
     wait_for_the_script_to_finish(page)
+    return PageTimes(first_render, time.monotonic() - started)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
@@ -94,10 +93,9 @@ def test_every_page_renders_its_heading_and_charts_in_chromium(
     if n_charts is None:
         n_charts = evaluation_charts(warehouse)
     with new_page(browser) as page:
-        started = time.monotonic()
-        open_dashboard_page(page, f"{url}/{url_path}", heading)
+        times = open_dashboard_page(page, f"{url}/{url_path}", heading)
         with capsys.disabled():  # a figure, not an assert: the page's first load in a new tab
-            print(f"\n{name}: rendered in {time.monotonic() - started:.2f} s")
+            print(f"\n{name}: {times.line()}")
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         drawings = charts.locator("canvas, svg.marks")
         if n_charts:
@@ -132,9 +130,7 @@ def test_a_returning_visitor_sees_the_overview_with_its_figures(dashboard_url, b
         for visit in ("first", "returning"):
             page = visitor.new_page()
             try:
-                started = time.monotonic()
-                open_dashboard_page(page, url, "Overview")
-                seconds = time.monotonic() - started
+                times = open_dashboard_page(page, url, "Overview")
                 shown = page.locator('[data-testid="stMetric"]').filter(has_text="Dialogues")
                 assert shown.first.locator('[data-testid="stMetricValue"]').inner_text() == (
                     f"{dialogues:,}"
@@ -142,7 +138,7 @@ def test_a_returning_visitor_sees_the_overview_with_its_figures(dashboard_url, b
             finally:
                 page.close()
             with capsys.disabled():
-                print(f"\noverview, {visit} visit in one browser profile: {seconds:.2f} s")
+                print(f"\noverview, {visit} visit in one browser profile: {times.line()}")
     finally:
         visitor.close()
 
