@@ -6,6 +6,7 @@ changed raw manifest, model, var or evaluation result, or --force, rebuilds.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -218,8 +219,10 @@ def test_a_warehouse_without_a_build_record_is_rebuilt(data_copy, dbt_calls):
 
 
 def test_every_dbt_invocation_gets_the_vars(monkeypatch, tmp_path):
-    """run_dbt passes --vars: the given ones, else the registry's dataset lists."""
+    """run_dbt passes --vars: the given ones, else the registry's dataset lists; dbt runs with
+    the build's garbage collection thresholds, and the caller's come back afterwards."""
     invoked: list[list[str]] = []
+    thresholds_while_running = []
 
     class FakeRunner:
         def __init__(self, callbacks=None):
@@ -227,13 +230,18 @@ def test_every_dbt_invocation_gets_the_vars(monkeypatch, tmp_path):
 
         def invoke(self, arguments):
             invoked.append(arguments)
+            thresholds_while_running.append(gc.get_threshold())
 
     import dbt.cli.main
 
     monkeypatch.setattr(dbt.cli.main, "dbtRunner", FakeRunner)
     raw = tmp_path / "raw"
+    callers_thresholds = gc.get_threshold()
     warehouse.build.run_dbt(["build"], tmp_path / "w.duckdb", raw)
     warehouse.build.run_dbt(["build"], tmp_path / "w.duckdb", raw, dbt_vars={"a": [1]})
+    assert thresholds_while_running == [warehouse.build.DBT_GC_THRESHOLDS] * 2
+    assert callers_thresholds != warehouse.build.DBT_GC_THRESHOLDS
+    assert gc.get_threshold() == callers_thresholds
     passed = [json.loads(arguments[arguments.index("--vars") + 1]) for arguments in invoked]
     assert passed == [dbt_vars(), {"a": [1]}]
     assert all(arguments[arguments.index("--log-path") + 1] for arguments in invoked)

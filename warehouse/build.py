@@ -9,6 +9,7 @@ have, nothing is built, and dbt is not even imported.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -207,6 +208,8 @@ def run_dbt(
     previous_dir = os.getcwd()
     run_dir.mkdir(parents=True, exist_ok=True)
     os.chdir(run_dir)
+    previous_thresholds = gc.get_threshold()
+    gc.set_threshold(*DBT_GC_THRESHOLDS)
     try:
         result = dbtRunner(callbacks=callbacks).invoke(
             [
@@ -237,6 +240,7 @@ def run_dbt(
         if keeper is not None:
             keeper.release()
         _release_duckdb_file()
+        gc.set_threshold(*previous_thresholds)
         os.chdir(previous_dir)
         for key, value in previous.items():
             if value is None:
@@ -244,6 +248,13 @@ def run_dbt(
             else:
                 os.environ[key] = value
 
+
+# Python's garbage collection thresholds while dbt runs. dbt keeps its manifest, hundreds of
+# thousands of Python objects, alive for the whole run; at the default thresholds (700, 10,
+# 10) the collector walks all of them in each full collection (9 in the whole mirror's build,
+# 0.9 s) and collects the young generations 2,000 times (0.6 s), each time holding the GIL, so
+# that no dbt thread moves meanwhile. These take 0.65 s in all; the peak RSS is unchanged.
+DBT_GC_THRESHOLDS = (2_000, 100, 100)
 
 # dbt's saved parse of this project (its partial_parse.msgpack), shared by the builds of every
 # data folder; dbt itself checks that it still matches the project, vars, profile and version.
