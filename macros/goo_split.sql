@@ -50,19 +50,14 @@ lines_zipped as (
 
 ),
 
-renamed as (
-    {{ renamed_examples(
+{{ renamed_and_keyed(
+    renamed_examples(
         dataset,
         'lines_zipped',
         source_example_id="_upstream_split || '#' || cast(_record_index + 1 as string)",
         raw_text='token_line',
         label='label_line',
-    ) }}
-),
-
-keyed as (
-    {{ keyed_records('renamed', 'example') }}
-)
-
-select * from keyed
+    ),
+    'example',
+) }}
 {% endmacro %}

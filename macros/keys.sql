@@ -45,18 +45,11 @@
     from {{ relation }}
 {% endmacro %}
 
-{#- A whole staging model for a source whose records are dialogues or examples, one each: the
-    import CTE `source`, the renaming step (renamed_step, SQL over `source`: renamed_dialogues
-    or renamed_examples) and keyed_records of kind. -#}
-{% macro staged_records(source_relation, renamed_step, kind) %}
-with
-
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
+{#- The last two steps of every staging dialogues or examples model (kind 'dialogue' or
+    'example') and its final select: `renamed` (renamed_step: renamed_dialogues or
+    renamed_examples over the model's step before) and `keyed` (keyed_records of kind), then
+    `select * from keyed`. Goes after the model's earlier CTEs and their trailing comma. -#}
+{% macro renamed_and_keyed(renamed_step, kind) %}
 renamed as (
     {{ renamed_step }}
 ),
@@ -66,6 +59,20 @@ keyed as (
 )
 
 select * from keyed
+{% endmacro %}
+
+{#- A whole staging model for a source whose records are dialogues or examples, one each: the
+    import CTE `source`, then renamed_and_keyed (renamed_step is SQL over `source`). -#}
+{% macro staged_records(source_relation, renamed_step, kind) %}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+{{ renamed_and_keyed(renamed_step, kind) }}
 {% endmacro %}
 
 {#- A string of hexadecimal digits as an integer (engines differ: Spark's cast gives null). -#}

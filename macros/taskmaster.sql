@@ -91,8 +91,8 @@ splits_assigned as (
 
 ),
 
-renamed as (
-    {{ renamed_dialogues(
+{{ renamed_and_keyed(
+    renamed_dialogues(
         dataset,
         'splits_assigned',
         source_dialogue_id='conversation_id',
@@ -100,12 +100,7 @@ renamed as (
         upstream_split='listed_splits',
         split='assigned_split',
         split_source='assigned_split_source',
-    ) }}
-),
-
-keyed as (
-    {{ keyed_records('renamed', 'dialogue') }}
-)
-
-select * from keyed
+    ),
+    'dialogue',
+) }}
 {% endmacro %}

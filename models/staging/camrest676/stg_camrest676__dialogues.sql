@@ -29,19 +29,14 @@ split_assigned as (
 
 ),
 
-renamed as (
-    {{ renamed_dialogues(
+{{ renamed_and_keyed(
+    renamed_dialogues(
         'camrest676',
         'split_assigned',
         source_dialogue_id='dialogue_id',
         services=list_of(["'restaurant'"]),
         split='file_order_split',
         split_source="'derived'",
-    ) }}
-),
-
-keyed as (
-    {{ keyed_records('renamed', 'dialogue') }}
-)
-
-select * from keyed
+    ),
+    'dialogue',
+) }}

@@ -21,8 +21,8 @@ positioned as (
 
 ),
 
-renamed as (
-    {{ renamed_examples(
+{{ renamed_and_keyed(
+    renamed_examples(
         'clinc150',
         'positioned',
         source_example_id="section || '#' || cast(section_position as string)",
@@ -31,11 +31,6 @@ renamed as (
         raw_text='text',
         label='intent',
         is_out_of_scope="left(section, 4) = 'oos_'",
-    ) }}
-),
-
-keyed as (
-    {{ keyed_records('renamed', 'example') }}
-)
-
-select * from keyed
+    ),
+    'example',
+) }}

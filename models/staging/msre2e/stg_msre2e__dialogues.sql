@@ -28,18 +28,13 @@ sessions as (
 
 ),
 
-renamed as (
-    {{ renamed_dialogues(
+{{ renamed_and_keyed(
+    renamed_dialogues(
         'msre2e',
         'sessions',
         source_dialogue_id="domain || ':' || cast(session_id as string)",
         services=list_of(['domain']),
         derived_split_key="'msre2e:' || domain || ':' || cast(session_id as string)",
-    ) }}
-),
-
-keyed as (
-    {{ keyed_records('renamed', 'dialogue') }}
-)
-
-select * from keyed
+    ),
+    'dialogue',
+) }}
