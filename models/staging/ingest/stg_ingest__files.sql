@@ -9,12 +9,7 @@ source as (
 renamed as (
 
     select
-        dataset,
-        source_path,
-        upstream_split,
-        {{ normalise_split('upstream_split') }} as split,
-        locale,
-        table_name,
+        {{ manifest_file_columns() }},
         status,
         origin,
         location,

@@ -33,12 +33,7 @@ drifting_files as (
 renamed as (
 
     select
-        dataset,
-        source_path,
-        upstream_split,
-        {{ normalise_split('upstream_split') }} as split,
-        locale,
-        table_name,
+        {{ manifest_file_columns() }},
         drift.key as drift_key,
         drift.kind as drift_kind,
         drift.records as n_records,
