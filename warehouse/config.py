@@ -27,19 +27,6 @@ DEFAULT_DATA_DIR = Path("data")
 WAREHOUSE_FILE_NAME = "warehouse.duckdb"
 
 
-class _DataFolder:
-    """A folder of the data folder, read as an attribute of Paths: `raw_dir = _DataFolder("raw")`
-    gives `paths.raw_dir == paths.data_dir / "raw"`."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, paths: Paths | None, owner: type | None = None) -> Path:
-        if paths is None:  # looked up on the class (help(), documentation tools): itself
-            return self
-        return paths.data_dir / self.name
-
-
 @dataclass(frozen=True)
 class Paths:
     """The folders and files of one data folder (all absolute)."""
@@ -47,13 +34,33 @@ class Paths:
     data_dir: Path
     warehouse: Path
 
-    raw_dir = _DataFolder("raw")
-    cache_dir = _DataFolder("cache")
-    evaluations_dir = _DataFolder("evaluations")
-    embeddings_dir = _DataFolder("embeddings")
-    models_dir = _DataFolder("models")
-    logs_dir = _DataFolder("logs")
-    docs_dir = _DataFolder("docs")
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def evaluations_dir(self) -> Path:
+        return self.data_dir / "evaluations"
+
+    @property
+    def embeddings_dir(self) -> Path:
+        return self.data_dir / "embeddings"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.data_dir / "docs"
 
 
 def _configured(variable: str) -> str | None:
