@@ -132,6 +132,8 @@ def test_a_build_without_a_terminal_prints_a_line_per_stage_and_each_warning(dat
     assert " passed, " in lines[-1] and "dbt log at " in lines[-1]
     unverified = next(line for line in warnings if "published_statistics_unverified" in line)
     assert " rows found: " in unverified and "configured to warn" not in unverified
+    named = unverified.split(" rows found: ", 1)[1].removesuffix(", …").split(", ")
+    assert len(set(named)) == len(named) > 1, named  # each row named apart from the others
     assert result.stderr == ""
     log = data_copy / "logs" / "dbt.log"
     assert log.is_file() and "Running with dbt=" in log.read_text(encoding="utf-8")
