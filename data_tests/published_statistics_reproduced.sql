@@ -1,19 +1,5 @@
 -- A source ingested complete and byte-identical to upstream (every registered file present,
 -- every checksum verified) must reproduce its published counts.
-select
-    -- The columns that name a count first: a warning names a failing row by its first text
-    -- values (dataset/split/locale/statistic).
-    dataset,
-    split,
-    locale,
-    statistic,
-    source_path,
-    published_value,
-    measured_value,
-    difference,
-    is_reproduced,
-    is_source_complete,
-    is_source_verified,
-    published_in
+select *
 from {{ ref('published_statistics_comparison') }}
 where is_source_verified and not is_reproduced
