@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,6 +45,15 @@ def ingest_fixture(dataset_id: str, work_dir: Path) -> list[DatasetReport]:
         mirror=FIXTURE_UPSTREAM,
         progress=lambda _: None,
     )
+
+
+def first_record_parsed_lazily(parse: Callable, path: Path) -> dict:
+    """Parse the file at path (its bytes, its path as location); asserts the parser returns a
+    lazy iterator (a generator), not a list of every record, and returns its first record."""
+    records = parse(path.read_bytes(), str(path))
+    assert isinstance(records, Iterator), f"{parse.__name__} returned {type(records).__name__}"
+    assert not isinstance(records, list)
+    return next(records)
 
 
 def assert_file_rejected(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from ingest.sources import frames
-from tests.source_support import ingest_fixture, raw_table
+from tests.source_support import first_record_parsed_lazily, ingest_fixture, raw_table
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE = FIXTURE_UPSTREAM / "frames" / "frames.json"
@@ -28,9 +27,8 @@ def to_table(records: list[dict]):
 
 
 def test_parser_is_a_generator():
-    records = frames.parse(FIXTURE.read_bytes(), str(FIXTURE))
-    assert isinstance(records, Iterator)
-    assert next(records)["id"] == "e2c0fc6c-2134-4891-8353-ef16d8412c9a"
+    first = first_record_parsed_lazily(frames.parse, FIXTURE)
+    assert first["id"] == "e2c0fc6c-2134-4891-8353-ef16d8412c9a"
 
 
 def test_dialogue_fields_are_typed():

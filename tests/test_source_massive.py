@@ -6,7 +6,6 @@ import gzip
 import io
 import tarfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,7 +13,13 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, massive
-from tests.source_support import assert_file_rejected, ingest_fixture, jsonl, raw_table
+from tests.source_support import (
+    assert_file_rejected,
+    first_record_parsed_lazily,
+    ingest_fixture,
+    jsonl,
+    raw_table,
+)
 from tests.support import FIXTURE_UPSTREAM
 
 ARCHIVE_NAME = "amazon-massive-dataset-1.1.tar.gz"
@@ -49,10 +54,7 @@ RECORD = {
 
 
 def test_parser_is_a_lazy_generator():
-    records = massive.parse_examples(FIXTURE.read_bytes(), str(FIXTURE))
-    assert isinstance(records, Iterator)
-    assert not isinstance(records, list)
-    assert next(records)["locale"] == "en-US"
+    assert first_record_parsed_lazily(massive.parse_examples, FIXTURE)["locale"] == "en-US"
 
 
 def test_members_are_read_in_archive_order_one_record_per_line():

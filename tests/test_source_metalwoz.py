@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +12,13 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, metalwoz
-from tests.source_support import assert_file_rejected, ingest_fixture, jsonl, raw_table
+from tests.source_support import (
+    assert_file_rejected,
+    first_record_parsed_lazily,
+    ingest_fixture,
+    jsonl,
+    raw_table,
+)
 from tests.support import FIXTURE_UPSTREAM, kept_in_extra
 
 FIXTURE_DIR = FIXTURE_UPSTREAM / "metalwoz"
@@ -45,10 +50,7 @@ def make_zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED)
 
 
 def test_parser_is_a_lazy_generator():
-    records = metalwoz.parse(TRAIN_ZIP.read_bytes(), str(TRAIN_ZIP))
-    assert isinstance(records, Iterator)
-    assert not isinstance(records, list)
-    assert next(records)["id"] == "a1b2c3d4"
+    assert first_record_parsed_lazily(metalwoz.parse, TRAIN_ZIP)["id"] == "a1b2c3d4"
 
 
 def test_train_zip_dialogues_in_archive_order_tasks_not_read():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +12,7 @@ import pytest
 
 from ingest import raw_store
 from ingest.sources import UpstreamFormatError, decode_utf8, msre2e
-from tests.source_support import ingest_fixture, raw_table
+from tests.source_support import first_record_parsed_lazily, ingest_fixture, raw_table
 from tests.support import FIXTURE_UPSTREAM
 
 FIXTURE_DATA = FIXTURE_UPSTREAM / "msre2e" / "data"
@@ -30,10 +29,8 @@ def parse_text(text: str, location: str = "x_all.tsv") -> list[dict]:
 
 
 def test_parser_is_a_lazy_generator():
-    path = FIXTURE_DATA / "taxi_all.tsv"
-    records = msre2e.parse(path.read_bytes(), str(path))
-    assert isinstance(records, Iterator)
-    assert next(records)["message_id"] == 1
+    first = first_record_parsed_lazily(msre2e.parse, FIXTURE_DATA / "taxi_all.tsv")
+    assert first["message_id"] == 1
 
 
 def test_movie_bom_is_dropped_and_its_15_column_header_accepted():
