@@ -13,6 +13,7 @@ rebuilds). Exits non-zero on any failure, with a one-line reason as the last lin
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import shlex
 import sys
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NoReturn
 
 from ingest.registry import REGISTRY, UnknownDatasetError, dbt_vars, select_datasets
 from warehouse import config, interruption
@@ -356,5 +358,18 @@ def fail(console: Console, line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def exit_with(code: int) -> NoReturn:
+    """End the process with `code`, sparing it the garbage collector's passes at shutdown.
+
+    After a build, dbt's manifest and modules stay in memory (about 240,000 objects the
+    collector tracks); when the interpreter shuts down, it collects them again and again while
+    it clears the modules: 0.55 to 0.6 s after the run's last line, measured on SGD. Everything
+    the run wrote is closed by then (the warehouse, the log, the lock), so nothing is lost when
+    the collector is told to leave those objects alone: their memory goes back with the
+    process."""
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

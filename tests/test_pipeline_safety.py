@@ -88,6 +88,22 @@ def test_a_second_run_refuses_while_the_first_builds_and_both_leave_a_whole_ware
     assert leftovers(data_copy) == []
     assert not is_locked(data_copy)  # released at exit; the file says who held it last
     assert (data_copy / LOCK_FILE_NAME).is_file()
+    # The process ends without the collector's passes (run_pipeline.exit_with): what it wrote
+    # was closed before. No DuckDB file is left with a write-ahead log to replay, and dbt's
+    # log holds the run's last line.
+    assert sorted(path.name for path in data_copy.glob("*.wal")) == []
+    log_tail = (data_copy / "logs" / "dbt.log").read_text().rstrip().splitlines()[-3:]
+    assert any("Command `cli build` succeeded" in line for line in log_tail), log_tail
+
+
+def test_the_process_ends_without_collecting_what_the_run_left_in_memory(monkeypatch):
+    import run_pipeline
+
+    calls = []
+    monkeypatch.setattr(run_pipeline.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(run_pipeline.sys, "exit", lambda code: calls.append(("exit", code)))
+    run_pipeline.exit_with(3)
+    assert calls == ["freeze", ("exit", 3)]
 
 
 @pytest.mark.parametrize(
