@@ -130,6 +130,21 @@ def test_the_warehouse_records_the_fingerprint_of_what_it_was_built_from(fixture
     assert rebuilt.value == fingerprint
 
 
+def test_insert_rows_writes_every_row_as_given_in_one_statement():
+    with duckdb.connect() as connection:
+        connection.execute(
+            "create table results (name varchar primary key, failures bigint, seconds double)"
+        )
+        rows = [["a", None, 0.5], ["b", 3, 1.0], ["c", 0, None]]
+        state.insert_rows(connection, "results", rows)
+        state.insert_rows(connection, "results", [])  # nothing to insert: nothing happens
+        state.insert_rows(
+            connection, "results", [["b", 4, 2.5]], statement="insert or replace into"
+        )
+        stored = connection.execute("select * from results order by name").fetchall()
+    assert stored == [("a", None, 0.5), ("b", 4, 2.5), ("c", 0, None)]
+
+
 def test_an_unchanged_rerun_neither_imports_dbt_nor_replaces_the_warehouse(data_copy):
     """`python run_pipeline.py --skip-ingest` on an up-to-date warehouse: one line, exit 0."""
     script = (

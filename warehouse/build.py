@@ -670,45 +670,44 @@ def record_build(
             str(record.log_path),
         ],
     )
-    if outcomes:
-        connection.executemany(
-            f"insert into {state.NODE_RESULTS_TABLE} values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    state.insert_rows(
+        connection,
+        state.NODE_RESULTS_TABLE,
+        [
             [
-                [
-                    record.build_id,
-                    outcome.unique_id,
-                    outcome.resource_type,
-                    outcome.name,
-                    outcome.status,
-                    outcome.failures,
-                    outcome.message,
-                    outcome.failing_rows,
-                    outcome.execution_seconds,
-                    outcome.tested_model,
-                    outcome.tested_column,
-                    outcome.test_type,
-                    outcome.severity,
-                    outcome.original_file_path,
-                ]
-                for outcome in outcomes
-            ],
-        )
-    if fingerprint.datasets:
-        connection.executemany(
-            f"insert into {state.DATASET_FINGERPRINTS_TABLE} values (?, ?, ?, ?, ?, ?)",
+                record.build_id,
+                outcome.unique_id,
+                outcome.resource_type,
+                outcome.name,
+                outcome.status,
+                outcome.failures,
+                outcome.message,
+                outcome.failing_rows,
+                outcome.execution_seconds,
+                outcome.tested_model,
+                outcome.tested_column,
+                outcome.test_type,
+                outcome.severity,
+                outcome.original_file_path,
+            ]
+            for outcome in outcomes
+        ],
+    )
+    state.insert_rows(
+        connection,
+        state.DATASET_FINGERPRINTS_TABLE,
+        [
             [
-                [
-                    record.build_id,
-                    dataset.dataset,
-                    dataset.fingerprint,
-                    dataset.files,
-                    dataset.files_ingested,
-                    dataset.records,
-                ]
-                for dataset in fingerprint.datasets.values()
-            ],
-        )
+                record.build_id,
+                dataset.dataset,
+                dataset.fingerprint,
+                dataset.files,
+                dataset.files_ingested,
+                dataset.records,
+            ]
+            for dataset in fingerprint.datasets.values()
+        ],
+    )
 
 
 def docs_dir_of(raw_dir: Path) -> Path:

@@ -114,14 +114,13 @@ def record_staged(
         connection.execute("attach ? as staged", [str(staged_path)])
         connection.execute("use staged")
         connection.execute(BOOKS_DDL)
-        if datasets:  # none when a forced build found nothing to stage again
-            connection.executemany(
-                f"insert or replace into {BOOKS_TABLE} values (?, ?, ?)",
-                [
-                    [dataset, fingerprint.datasets[dataset].fingerprint, staging]
-                    for dataset in datasets
-                ],
-            )
+        # None when a forced build found nothing to stage again.
+        state.insert_rows(
+            connection,
+            BOOKS_TABLE,
+            [[dataset, fingerprint.datasets[dataset].fingerprint, staging] for dataset in datasets],
+            statement="insert or replace into",
+        )
         connection.execute("checkpoint")
         connection.execute("use memory")
         connection.execute("detach staged")
