@@ -114,7 +114,7 @@ def record_staged(
         connection.execute("attach ? as staged", [str(staged_path)])
         connection.execute("use staged")
         connection.execute(BOOKS_DDL)
-        # None when a forced build found nothing to stage again.
+        # No datasets when a forced build found nothing to stage again: nothing is inserted.
         state.insert_rows(
             connection,
             BOOKS_TABLE,
