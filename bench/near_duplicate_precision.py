@@ -116,15 +116,15 @@ connection.execute("set memory_limit = '1GB'")
 connection.execute("set preserve_insertion_order = false")
 connection.execute(
     "create table staged.intermediate.int_utterances_unioned as "
-    "select dialogue_id, source_turn_index, dataset, split, locale, text from source.main.turns"
+    "select * from source_staged.intermediate.int_utterances_unioned"
 )
 connection.execute(
     "create table work.intermediate.int_intent_examples_screened as "
     "select example_id, dataset, split, locale, text, null::varchar as rejection_reason "
     "from source.main.intent_examples"
 )
-for name in settings['order']:
-    connection.execute(f"create table work.intermediate.{name} as {models[name]}")
+for name, database in settings['order']:
+    connection.execute(f"create table {relation(name, database)} as {models[name]}")
 rows = connection.execute('''
     with
     texts as (select * from work.intermediate.int_near_duplicate_texts),
@@ -182,7 +182,7 @@ print(json.dumps(rows))
 
 def draw(data_dir: Path, per_cell: int) -> None:
     """Print a new sample as CSV (label empty), from the detector run at a 0.6 threshold."""
-    order = list(INTERMEDIATES[:5])  # records, texts, shingles, bands, pairs
+    order = list(INTERMEDIATES[:7])  # records to pairs
     with tempfile.TemporaryDirectory(prefix="near_duplicate_precision_") as folder:
         models = compile_models(Path(folder), DRAW_VARS)
         models_file = Path(folder) / "models.json"

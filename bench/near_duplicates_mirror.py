@@ -6,14 +6,15 @@
 The pass is the project's own dbt models, compiled with the default vars: the near-duplicate
 intermediates (records, normal forms and n-grams, LSH bands, verified pairs, clusters, groups,
 neighbours, the texts near evaluation texts) and the marts of models/marts/near_duplicates.
-Their inputs are the texts of a warehouse built from the mirror (`turns` and
-`intent_examples` of DIR/warehouse.duckdb; without --data-dir the whole mirror is ingested and
-built first, in a temporary folder). For each fraction, a fresh process takes that share of
-the dialogues and of the intent examples (by a hash of their ids, so whole dialogues), runs
-the compiled models in order under DuckDB's memory limit and threads, as the build does, and
-prints each model's seconds, the total, and the process's peak RSS. The last lines show how
-time and memory grow with the texts (linear growth doubles them from 50 to 100%). A benchmark,
-not a test: nothing asserts.
+Their inputs are the texts of a warehouse built from the mirror (the staged utterances
+of DIR/warehouse.duckdb.staged and `intent_examples` of DIR/warehouse.duckdb; without
+--data-dir the whole mirror is ingested and built first, in a temporary folder). Every model
+runs as in a first build, on all the texts of the share. For each fraction, a fresh process
+takes that share of the dialogues and of the intent examples (by a hash of their ids, so
+whole dialogues), runs the compiled models in order under DuckDB's memory limit and threads,
+as the build does, and prints each model's seconds, the total, and the process's peak RSS.
+The last lines show how time and memory grow with the texts (linear growth doubles them from
+50 to 100%). A benchmark, not a test: nothing asserts.
 """
 
 from __future__ import annotations
@@ -30,17 +31,22 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+# The pass's intermediates in the order they run, each with the database the build keeps it
+# in: `work` (this build only) or `staged` (kept between builds).
 INTERMEDIATES = (
-    "int_near_duplicate_records",
-    "int_near_duplicate_texts",
-    "int_near_duplicate_shingles",
-    "int_near_duplicate_bands",
-    "int_near_duplicate_pairs",
-    "int_near_duplicate_clusters",
-    "int_near_duplicate_groups",
-    "int_near_duplicate_neighbours",
-    "int_near_duplicate_evaluation_texts",
+    ("int_near_duplicate_records", "work"),
+    ("int_near_duplicate_texts", "work"),
+    ("int_near_duplicate_signatures", "staged"),
+    ("int_near_duplicate_shingles", "work"),
+    ("int_near_duplicate_bands", "staged"),
+    ("int_near_duplicate_text_pairs", "staged"),
+    ("int_near_duplicate_pairs", "work"),
+    ("int_near_duplicate_clusters", "work"),
+    ("int_near_duplicate_groups", "work"),
+    ("int_near_duplicate_neighbours", "work"),
+    ("int_near_duplicate_evaluation_texts", "work"),
 )
+INTERMEDIATE_NAMES = tuple(name for name, _ in INTERMEDIATES)
 MARTS = (
     "near_duplicate_pairs",
     "near_duplicate_cluster_members",
@@ -71,7 +77,7 @@ def compile_models(work_dir: Path, extra_vars: dict | None = None) -> dict[str, 
 
     (work_dir / "raw").mkdir(exist_ok=True)
     result = run_dbt(
-        ["compile", "--select", *INTERMEDIATES, *MARTS],
+        ["compile", "--select", *INTERMEDIATE_NAMES, *MARTS],
         warehouse_path=work_dir / f"{CATALOG}.duckdb",
         raw_dir=work_dir / "raw",
         target_dir=work_dir / "target",
@@ -85,14 +91,16 @@ def compile_models(work_dir: Path, extra_vars: dict | None = None) -> dict[str, 
     return {
         path.stem: path.read_text(encoding="utf-8")
         for path in compiled.rglob("*.sql")
-        if path.stem in INTERMEDIATES + MARTS
+        if path.stem in INTERMEDIATE_NAMES + MARTS
     }
 
 
 # The opening of a child process that runs the compiled models (here and in
 # bench/near_duplicate_precision.py): its settings (JSON, the first argument), the compiled SQL
 # (settings['models']), and the database that SQL expects: the marts' catalog, with the
-# intermediates' `work` and `staged` databases and the warehouse (`source`, read-only) attached.
+# intermediates' `work` and `staged` databases, the warehouse (`source`) and its staged
+# datasets (`source_staged`, the utterances with their normal forms), read-only, attached.
+# `relation(name, database)` names where a model of settings['order'] is created.
 CHILD_CONNECTION = r"""
 import json, sys, time
 import duckdb
@@ -104,8 +112,13 @@ connection = duckdb.connect(f"{folder}/{settings['catalog']}.duckdb")
 connection.execute(f"attach '{folder}/work.duckdb' as work")
 connection.execute(f"attach '{folder}/staged.duckdb' as staged")
 connection.execute(f"attach '{settings['warehouse']}' as source (read_only)")
+connection.execute(f"attach '{settings['warehouse']}.staged' as source_staged (read_only)")
 for schema in ("work.intermediate", "staged.intermediate"):
     connection.execute(f"create schema if not exists {schema}")
+
+
+def relation(name, database):
+    return name if database == 'main' else f"{database}.intermediate.{name}"
 """
 
 # The child process: one fraction, in a fresh process so that its peak RSS is its own.
@@ -121,7 +134,7 @@ share = settings['percent']
 # screened intent examples, a share of each chosen by a hash of the id.
 connection.execute(
     "create table staged.intermediate.int_utterances_unioned as "
-    "select dialogue_id, source_turn_index, dataset, split, locale, text from source.main.turns "
+    "select * from source_staged.intermediate.int_utterances_unioned "
     f"where hash(dialogue_id) % 100 < {share}"
 )
 connection.execute(
@@ -130,20 +143,18 @@ connection.execute(
     f"from source.main.intent_examples where hash(example_id) % 100 < {share}"
 )
 inputs = connection.execute(
-    "select (select count(*) from staged.intermediate.int_utterances_unioned) "
+    "select (select count(*) from staged.intermediate.int_utterances_unioned "
+    "where rejection_reason is null) "
     "+ (select count(*) from work.intermediate.int_intent_examples_screened)"
 ).fetchall()[0][0]
 seconds = {}
-for name, schema in settings['order']:
-    relation = f"work.intermediate.{name}" if schema == 'work' else name
+for name, database in settings['order']:
     started = time.monotonic()
-    connection.execute(f"create table {relation} as {models[name]}")
+    connection.execute(f"create table {relation(name, database)} as {models[name]}")
     seconds[name] = time.monotonic() - started
 counts = {
-    name: connection.execute(
-        f"select count(*) from {'work.intermediate.' + name if schema == 'work' else name}"
-    ).fetchall()[0][0]
-    for name, schema in settings['order']
+    name: connection.execute(f"select count(*) from {relation(name, database)}").fetchall()[0][0]
+    for name, database in settings['order']
 }
 peak_kib = next(
     int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')
@@ -166,8 +177,7 @@ def run_fraction(
             "models": str(models_file),
             "memory_limit": memory_limit,
             "threads": threads,
-            "order": [(name, "work") for name in INTERMEDIATES]
-            + [(name, "main") for name in MARTS],
+            "order": [*INTERMEDIATES, *[(name, "main") for name in MARTS]],
         }
         started = time.monotonic()
         completed = subprocess.run(

@@ -73,9 +73,9 @@
     ({{ permutation.a }} * {{ input }} + {{ permutation.b }}) % {{ minhash_prime() }}
 {%- endmacro %}
 
-{#- One row per text and LSH band of `relation` (columns text_number and minhash_input, one row
-    per text and n-gram): text_number, band (0-based) and band_key, a hash of the band's `rows`
-    MinHash values (the minimum over the text's n-grams of each of the band's permutations).
+{#- One row per text and LSH band of `relation` (columns text_id and minhash_input, one row per
+    text and n-gram): text_id, band (0-based) and band_key, a hash of the band's `rows` MinHash
+    values (the minimum over the text's n-grams of each of the band's permutations).
     One aggregate per band, unioned: an aggregate of all bands at once would hold every text's
     whole signature in memory. -#}
 {% macro lsh_band_keys(relation, bands, rows) -%}
@@ -86,11 +86,11 @@
     {%- do band_values.append('min(' ~ minhash_value(permutations[band * rows + row], 'minhash_input') ~ ')') %}
     {%- endfor %}
     select
-        text_number,
+        text_id,
         cast({{ band }} as smallint) as band,
         {{ bucket_key(band_values) }} as band_key
     from {{ relation }}
-    group by text_number
+    group by text_id
     {%- if not loop.last %}
     union all
     {%- endif %}

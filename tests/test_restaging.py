@@ -25,12 +25,50 @@ def drop_last_record(dataset_dir: Path) -> None:
     parquet = dataset_dir / manifest.column("parquet_path")[0].as_py()
     table = pq.read_table(parquet)
     pq.write_table(table.slice(0, table.num_rows - 1), parquet)
+    mark_first_file_changed(dataset_dir, records_removed=1)
+
+
+def mark_first_file_changed(dataset_dir: Path, records_removed: int = 0) -> None:
+    """The manifest says the dataset's first raw file is a new upstream version."""
+    manifest = pq.read_table(dataset_dir / state.MANIFEST_NAME)
     rows = manifest.to_pylist()
-    rows[0]["records"] -= 1
+    rows[0]["records"] -= records_removed
     rows[0]["git_blob_sha1"] = "0" * 40
     pq.write_table(
         manifest.from_pylist(rows, schema=manifest.schema), dataset_dir / state.MANIFEST_NAME
     )
+
+
+def scalar(warehouse: Path, sql: str, parameters: list | None = None):
+    """The one value a query on the warehouse gives."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, parameters or []).fetchone()[0]
+
+
+def assert_equals_a_fresh_build(incremental: Path, tmp_path: Path) -> None:
+    """The data folder's raw data built again from nothing gives the same marts."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(incremental / "raw", fresh / "raw")
+    build(fresh)
+    assert_marts_equal(incremental / "warehouse.duckdb", fresh / "warehouse.duckdb")
+
+
+def assert_marts_equal(incremental: Path, fresh: Path) -> list[str]:
+    """Every mart (table or view) of the two warehouses holds the same rows; their names."""
+    names = marts(fresh)
+    assert "turns" in names and "utterance_pairs" in names
+    assert sorted(names) == sorted(marts(incremental))
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{incremental}' as incremental (read_only)")
+        connection.execute(f"attach '{fresh}' as fresh (read_only)")
+        for name in names:
+            for left, right in (("incremental", "fresh"), ("fresh", "incremental")):
+                extra = connection.execute(
+                    f"select count(*) from (select * from {left}.main.{name} "
+                    f"except all select * from {right}.main.{name})"
+                ).fetchone()[0]
+                assert extra == 0, f"{name}: {extra} row(s) in {left} only"
+    return names
 
 
 def marts(warehouse: Path) -> list[str]:
@@ -65,36 +103,57 @@ def test_a_changed_dataset_alone_is_restaged_and_the_marts_equal_a_fresh_build(
     assert summary.failed == 0
     assert "delete from" in (incremental / "logs" / "dbt.log").read_text()
 
-    fresh = tmp_path / "fresh"
-    shutil.copytree(incremental / "raw", fresh / "raw")
-    build(fresh)
-
-    names = marts(fresh / "warehouse.duckdb")
-    assert "turns" in names and "utterance_pairs" in names
-    assert sorted(names) == sorted(marts(incremental / "warehouse.duckdb"))
-    with duckdb.connect() as connection:
-        connection.execute(
-            f"attach '{incremental / 'warehouse.duckdb'}' as incremental (read_only)"
-        )
-        connection.execute(f"attach '{fresh / 'warehouse.duckdb'}' as fresh (read_only)")
-        for name in names:
-            for left, right in (("incremental", "fresh"), ("fresh", "incremental")):
-                extra = connection.execute(
-                    f"select count(*) from (select * from {left}.main.{name} "
-                    f"except all select * from {right}.main.{name})"
-                ).fetchone()[0]
-                assert extra == 0, f"{name}: {extra} row(s) in {left} only"
-        camrest = connection.execute(
-            "select count(*) from incremental.main.dialogues where dataset = 'camrest676'"
-        ).fetchone()[0]
+    assert_equals_a_fresh_build(incremental, tmp_path)
+    camrest = scalar(
+        incremental / "warehouse.duckdb",
+        "select count(*) from dialogues where dataset = 'camrest676'",
+    )
     assert camrest == fixture_camrest_dialogues(fixture_dir) - 1
 
 
+def test_a_new_text_near_a_kept_one_is_paired_with_it_as_in_a_fresh_build(
+    fixture_warehouse, tmp_path
+):
+    """The near-duplicate detection keeps what it derives from each normal form between builds
+    (n-grams, LSH bands, verified pairs) and computes it for the normal forms a build adds
+    alone: a CamRest676 utterance rewritten to be near a kept SGD utterance must meet it, and
+    the texts the rewrite removed must leave the marts, exactly as in a build from nothing."""
+    fixture_dir, _ = fixture_warehouse
+    incremental = tmp_path / "incremental"
+    shutil.copytree(fixture_dir / "raw", incremental / "raw")
+    build(incremental)
+    sgd_text = scalar(
+        incremental / "warehouse.duckdb",
+        "select text from turns where dataset = 'sgd' and n_words >= 12 order by turn_id limit 1",
+    )
+    near_text = sgd_text + " thanks"
+
+    camrest = incremental / "raw" / "camrest676"
+    manifest = pq.read_table(camrest / state.MANIFEST_NAME)
+    parquet = camrest / manifest.column("parquet_path")[0].as_py()
+    table = pq.read_table(parquet)
+    records = table.to_pylist()
+    records[0]["dial"][0]["usr"]["transcript"] = near_text
+    pq.write_table(table.from_pylist(records, schema=table.schema), parquet)
+    mark_first_file_changed(camrest)
+    assert build(incremental).failed == 0
+
+    assert_equals_a_fresh_build(incremental, tmp_path)
+    pairs = scalar(
+        incremental / "warehouse.duckdb",
+        "select count(*) from near_duplicate_pairs "
+        "where dataset = 'camrest676' and neighbour_dataset = 'sgd' "
+        "and text = ? and not is_same_normal_form",
+        [near_text],
+    )
+    assert pairs >= 1
+
+
 def fixture_camrest_dialogues(fixture_dir: Path) -> int:
-    with duckdb.connect(str(fixture_dir / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(
-            "select count(*) from dialogues where dataset = 'camrest676'"
-        ).fetchone()[0]
+    return scalar(
+        fixture_dir / "warehouse.duckdb",
+        "select count(*) from dialogues where dataset = 'camrest676'",
+    )
 
 
 def test_a_changed_project_stages_everything_afresh(tmp_path):
@@ -105,8 +164,29 @@ def test_a_changed_project_stages_everything_afresh(tmp_path):
     assert staging_cache.plan_restaging(staged, fingerprint).datasets == ()
     changed_project = state.Fingerprint(datasets, "project-2", "", {}, {})
     assert staging_cache.plan_restaging(staged, changed_project).full_refresh
+    changed_a = state.Fingerprint(
+        {**datasets, "a": state.DatasetState("a", "raw-a-2", 1, 1, 1)}, "project-1", "", {}, {}
+    )
+    assert staging_cache.plan_restaging(staged, changed_a) == staging_cache.RestagePlan(
+        False, ("a",)
+    )
+
+
+def test_a_build_that_did_not_finish_leaves_everything_to_be_staged_afresh(tmp_path):
+    """Struck out before dbt runs, the books and the mark of a finished build come back only
+    when the build succeeded: without the mark, the kept near-duplicate results may be
+    half-written, so the next build stages everything afresh."""
+    staged = tmp_path / "warehouse.duckdb.staged"
+    datasets = {name: state.DatasetState(name, f"raw-{name}", 1, 1, 1) for name in ("a", "b")}
+    fingerprint = state.Fingerprint(datasets, "project-1", "", {}, {})
+    staging_cache.record_staged(staged, fingerprint, ["a", "b"])
     staging_cache.strike_out(staged, staging_cache.RestagePlan(False, ("a",)))
-    assert staging_cache.plan_restaging(staged, fingerprint).datasets == ("a",)
+    assert staging_cache.plan_restaging(staged, fingerprint).full_refresh
+    staging_cache.record_staged(staged, fingerprint, ["a"])  # the build finished after all
+    assert staging_cache.plan_restaging(staged, fingerprint) == staging_cache.RestagePlan(False, ())
+    # A forced build with nothing to restage strikes the mark out too.
+    staging_cache.strike_out(staged, staging_cache.RestagePlan(False, ()))
+    assert staging_cache.plan_restaging(staged, fingerprint).full_refresh
 
 
 def test_a_forced_build_with_nothing_to_restage_records_its_books(tmp_path):

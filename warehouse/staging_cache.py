@@ -9,7 +9,10 @@ staged them. A build restages the datasets whose raw fingerprint changed; when t
 fingerprint changed (a model, macro, var or version), or the file is missing or unreadable, it
 stages every dataset afresh (dbt's --full-refresh). The books are updated only after the whole
 build succeeded; before dbt runs, the rows of the datasets about to be restaged are struck out,
-so an interrupted build leaves them to be staged again, never trusted half-written.
+and with them the mark that a build finished on the file (`staged_build_finished`). An
+interrupted build leaves no mark, so the next one stages everything afresh: besides the staged
+datasets, the file keeps what the near-duplicate detection derives from each normal form met
+(int_near_duplicate_signatures, _bands, _text_pairs), which no dataset's books can vouch for.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ BOOKS_DDL = (
     f"create table if not exists {BOOKS_TABLE} "
     "(dataset varchar primary key, raw_fingerprint varchar, staging_fingerprint varchar)"
 )
+# One row while the file holds what a whole build left: struck out before dbt runs, written
+# again after it succeeded. What is kept by content rather than by dataset (the near-duplicate
+# signatures, bands and pairs of every normal form met) cannot be struck out by dataset, so a
+# file without the row is staged afresh.
+FINISHED_TABLE = "staged_build_finished"
+FINISHED_DDL = f"create table if not exists {FINISHED_TABLE} (staging_fingerprint varchar)"
 
 
 def staged_path_of(warehouse_path: Path) -> Path:
@@ -62,11 +71,13 @@ class RestagePlan:
 
 def _read_books(staged_path: Path) -> dict[str, tuple[str, str]] | None:
     """dataset -> (raw fingerprint, staging fingerprint), or None when there are no books
-    (not (yet) a file of ours with books: stage everything)."""
+    (not (yet) a file of ours with books, or the last build on it did not finish: stage
+    everything)."""
     rows = state.rows_read_only(
         staged_path,
         "staged",
-        f"select dataset, raw_fingerprint, staging_fingerprint from staged.{BOOKS_TABLE}",
+        f"select dataset, raw_fingerprint, staging_fingerprint from staged.{BOOKS_TABLE} "
+        f"where exists (select 1 from staged.{FINISHED_TABLE})",
     )
     if rows is None:
         return None
@@ -89,15 +100,15 @@ def plan_restaging(staged_path: Path, fingerprint: state.Fingerprint) -> Restage
 
 
 def strike_out(staged_path: Path, plan: RestagePlan) -> None:
-    """Before dbt runs: forget what is about to be restaged (everything, on a full refresh)."""
+    """Before dbt runs: forget what is about to be restaged (everything, on a full refresh),
+    and that a build finished on the file (until this one has)."""
     if plan.full_refresh:
         for leftover in (staged_path, staged_path.with_name(staged_path.name + ".wal")):
             leftover.unlink(missing_ok=True)
         return
-    if not plan.datasets:
-        return
     with duckdb.connect() as connection:
         connection.execute("attach ? as staged", [str(staged_path)])
+        connection.execute(f"delete from staged.{FINISHED_TABLE}")
         connection.execute(
             f"delete from staged.{BOOKS_TABLE} where dataset in (select unnest(?))",
             [list(plan.datasets)],
@@ -121,6 +132,9 @@ def record_staged(
             [[dataset, fingerprint.datasets[dataset].fingerprint, staging] for dataset in datasets],
             statement="insert or replace into",
         )
+        connection.execute(FINISHED_DDL)
+        connection.execute(f"delete from {FINISHED_TABLE}")
+        state.insert_rows(connection, FINISHED_TABLE, [[staging]])
         connection.execute("checkpoint")
         connection.execute("use memory")
         connection.execute("detach staged")

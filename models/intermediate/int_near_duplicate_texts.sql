@@ -1,8 +1,8 @@
--- One row per distinct normal form of the compared texts: a dense number in normal-form order
--- (the key the LSH stage joins and groups by: cheaper than the 128-bit text_key), its word
--- n-gram hashes, and
--- what holds it (pre-training utterances, downstream validation/test examples).
-{%- set settings = near_duplicate_vars() %}
+-- One row per distinct normal form the compared records hold in this build: a dense number in
+-- normal-form order (the key the later stages join and group by: cheaper than the 128-bit
+-- text_key) and what holds it (pre-training utterances, downstream validation/test examples).
+-- What depends on the normal form alone (its n-grams, MinHash bands and near pairs) is kept
+-- between builds, by text_key (int_near_duplicate_signatures and after).
 with
 
 records as (
@@ -26,16 +26,7 @@ texts as (
 
 ),
 
-split_into_words as (
-
-    select
-        *,
-        {{ split_text('normal_form', "' '") }} as words
-    from texts
-
-),
-
-shingled as (
+final as (
 
     select
         -- By normal form, not text_key: the key's values and order differ by engine, and the
@@ -43,26 +34,10 @@ shingled as (
         cast(row_number() over (order by normal_form) as integer) as text_number,
         text_key,
         normal_form,
-        {{ word_ngram_hashes('words', settings.ngram_size) }} as shingle_hashes,
         cast(n_records as integer) as n_records,
         is_pretraining_text,
         is_evaluation_text
-    from split_into_words
-
-),
-
-final as (
-
-    select
-        text_number,
-        text_key,
-        normal_form,
-        shingle_hashes,
-        cast({{ list_length('shingle_hashes') }} as integer) as n_ngrams,
-        n_records,
-        is_pretraining_text,
-        is_evaluation_text
-    from shingled
+    from texts
 
 )
 

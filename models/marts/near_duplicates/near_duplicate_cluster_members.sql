@@ -12,6 +12,12 @@ texts as (
 
 ),
 
+signatures as (
+
+    select * from {{ ref('int_near_duplicate_signatures') }}
+
+),
+
 groups as (
 
     select * from {{ ref('int_near_duplicate_groups') }}
@@ -34,14 +40,26 @@ clustered_texts as (
 
     select
         texts.text_number,
+        texts.text_key,
         texts.normal_form,
-        texts.shingle_hashes,
         texts.n_records,
         coalesce(clusters.cluster_id, md5(texts.normal_form)) as cluster_id
     from texts
     left join clusters
         on texts.text_number = clusters.text_number
     where clusters.text_number is not null or texts.n_records > 1
+
+),
+
+-- The n-grams of the clustered texts, to compare each with its cluster's representative.
+with_shingles as (
+
+    select
+        clustered_texts.*,
+        signatures.shingle_hashes
+    from clustered_texts
+    inner join signatures
+        on clustered_texts.text_key = signatures.text_key
 
 ),
 
@@ -53,7 +71,7 @@ ranked as (
             partition by cluster_id
             order by n_records desc, length(normal_form) asc, normal_form asc
         ) as representative_rank
-    from clustered_texts
+    from with_shingles
 
 ),
 
