@@ -17,6 +17,7 @@ import gc
 import re
 import shlex
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -358,6 +359,10 @@ def fail(console: Console, line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+# How long the process waits at its end for threads still running (see exit_with).
+THREADS_GRACE_SECONDS = 10.0
+
+
 def exit_with(code: int) -> NoReturn:
     """End the process with `code`, sparing it the garbage collector's passes at shutdown.
 
@@ -366,9 +371,23 @@ def exit_with(code: int) -> NoReturn:
     it clears the modules: 0.55 to 0.6 s after the run's last line, measured on SGD. Everything
     the run wrote is closed by then (the warehouse, the log, the lock), so nothing is lost when
     the collector is told to leave those objects alone: their memory goes back with the
-    process."""
+    process.
+
+    A thread still running (after an interruption, a dbt worker whose query DuckDB is
+    stopping) is first given time to end: a thread that comes back from DuckDB's C++ code into
+    an interpreter already shutting down is ended there, and that aborts the whole process
+    ("FATAL: exception not rethrown") after the run's last line was printed."""
+    wait_for_threads(THREADS_GRACE_SECONDS)
     gc.freeze()
     sys.exit(code)
+
+
+def wait_for_threads(timeout: float) -> None:
+    """Wait until every thread but this one has ended, or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 if __name__ == "__main__":

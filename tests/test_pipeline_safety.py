@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,10 +101,31 @@ def test_the_process_ends_without_collecting_what_the_run_left_in_memory(monkeyp
     import run_pipeline
 
     calls = []
+    monkeypatch.setattr(run_pipeline, "wait_for_threads", lambda timeout: calls.append("wait"))
     monkeypatch.setattr(run_pipeline.gc, "freeze", lambda: calls.append("freeze"))
     monkeypatch.setattr(run_pipeline.sys, "exit", lambda code: calls.append(("exit", code)))
     run_pipeline.exit_with(3)
-    assert calls == ["freeze", ("exit", 3)]
+    assert calls == ["wait", "freeze", ("exit", 3)]
+
+
+def test_the_process_waits_for_a_thread_still_running_before_it_ends():
+    """A thread still in a query when the run ends (a dbt worker after an interruption) ends
+    before the interpreter shuts down; one that never ends does not hold the process."""
+    import run_pipeline
+
+    release = threading.Event()
+    finishing = threading.Thread(target=release.wait, args=(30,), daemon=True)
+    finishing.start()
+    threading.Timer(0.2, release.set).start()
+    run_pipeline.wait_for_threads(5)  # threads other tests left may take part of it
+    assert not finishing.is_alive()
+
+    stuck = threading.Event()
+    never_ending = threading.Thread(target=stuck.wait, daemon=True)
+    never_ending.start()
+    run_pipeline.wait_for_threads(0.1)
+    assert never_ending.is_alive()
+    stuck.set()
 
 
 @pytest.mark.parametrize(
