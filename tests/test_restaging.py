@@ -11,6 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ingest.registry import dbt_vars
+from tests.support import warehouse_rows
 from warehouse import staging_cache, state
 from warehouse.build import build_warehouse
 
@@ -37,12 +38,6 @@ def mark_first_file_changed(dataset_dir: Path, records_removed: int = 0) -> None
     pq.write_table(
         manifest.from_pylist(rows, schema=manifest.schema), dataset_dir / state.MANIFEST_NAME
     )
-
-
-def scalar(warehouse: Path, sql: str, parameters: list | None = None):
-    """The one value a query on the warehouse gives."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(sql, parameters or []).fetchone()[0]
 
 
 def assert_equals_a_fresh_build(incremental: Path, tmp_path: Path) -> None:
@@ -104,9 +99,8 @@ def test_a_changed_dataset_alone_is_restaged_and_the_marts_equal_a_fresh_build(
     assert "delete from" in (incremental / "logs" / "dbt.log").read_text()
 
     assert_equals_a_fresh_build(incremental, tmp_path)
-    camrest = scalar(
-        incremental / "warehouse.duckdb",
-        "select count(*) from dialogues where dataset = 'camrest676'",
+    [(camrest,)] = warehouse_rows(
+        incremental, "select count(*) from dialogues where dataset = 'camrest676'"
     )
     assert camrest == fixture_camrest_dialogues(fixture_dir) - 1
 
@@ -122,8 +116,8 @@ def test_a_new_text_near_a_kept_one_is_paired_with_it_as_in_a_fresh_build(
     incremental = tmp_path / "incremental"
     shutil.copytree(fixture_dir / "raw", incremental / "raw")
     build(incremental)
-    sgd_text = scalar(
-        incremental / "warehouse.duckdb",
+    [(sgd_text,)] = warehouse_rows(
+        incremental,
         "select text from turns where dataset = 'sgd' and n_words >= 12 order by turn_id limit 1",
     )
     near_text = sgd_text + " thanks"
@@ -139,8 +133,8 @@ def test_a_new_text_near_a_kept_one_is_paired_with_it_as_in_a_fresh_build(
     assert build(incremental).failed == 0
 
     assert_equals_a_fresh_build(incremental, tmp_path)
-    pairs = scalar(
-        incremental / "warehouse.duckdb",
+    [(pairs,)] = warehouse_rows(
+        incremental,
         "select count(*) from near_duplicate_pairs "
         "where dataset = 'camrest676' and neighbour_dataset = 'sgd' "
         "and text = ? and not is_same_normal_form",
@@ -150,10 +144,10 @@ def test_a_new_text_near_a_kept_one_is_paired_with_it_as_in_a_fresh_build(
 
 
 def fixture_camrest_dialogues(fixture_dir: Path) -> int:
-    return scalar(
-        fixture_dir / "warehouse.duckdb",
-        "select count(*) from dialogues where dataset = 'camrest676'",
+    [(dialogues,)] = warehouse_rows(
+        fixture_dir, "select count(*) from dialogues where dataset = 'camrest676'"
     )
+    return dialogues
 
 
 def test_a_changed_project_stages_everything_afresh(tmp_path):
