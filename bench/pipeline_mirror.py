@@ -7,6 +7,8 @@ Each phase runs `run_pipeline.py` in a fresh process on a temporary data folder 
 wall time and peak RSS (the process tree's maximum resident set size):
 
 - cold:     ingest and build --datasets from nothing;
+- sql:      the cold build's SQL replayed without dbt (bench/replay_build_sql.py), one node
+            at a time, then two at a time as dbt runs them: the time of its queries alone;
 - no-op:    the same command again, nothing changed (the warehouse should be up to date);
 - touched:  camrest676 ingested beside them, then one of its raw files marked changed;
 - rebuilt:  the same warehouse built again from nothing staged (`--force`, the staged file
@@ -32,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+REPLAY_SCRIPT = REPO_ROOT / "bench" / "replay_build_sql.py"
 PEAK_RSS_FORMAT = "%M"  # GNU time: the maximum resident set size in KiB
 
 
@@ -128,6 +131,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         data_dir = Path(temporary)
         timed("cold", *pipeline(data_dir, *common, "--datasets", arguments.datasets))
+        for threads in ("1", "2"):
+            timed(
+                f"sql x{threads}",
+                [sys.executable, str(REPLAY_SCRIPT), str(data_dir), "--threads", threads],
+            )
         timed("no-op", *pipeline(data_dir, *common, "--datasets", arguments.datasets))
         sizes(data_dir)
         counts(data_dir)
