@@ -55,9 +55,16 @@ def _started_at(result: dict) -> float:
 
 def nodes_in_run_order(target_dir: Path) -> tuple[list[dict], str]:
     """The seeds, models and tests the build ran, in the order dbt started them, and the
-    project's name."""
+    project's name. Refuses a build that was not made from nothing: its incremental models'
+    SQL adds to tables it does not create."""
     manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
+    if results["args"].get("which") != "build" or not results["args"].get("full_refresh"):
+        raise SystemExit(
+            f"replay: {target_dir / 'run_results.json'} is not of a build from nothing staged; "
+            "build it so first (remove warehouse.duckdb.staged, then run_pipeline.py "
+            "--skip-ingest --force)"
+        )
     ran = sorted((result for result in results["results"] if result["timing"]), key=_started_at)
     nodes = [manifest["nodes"].get(result["unique_id"]) for result in ran]
     kinds = ("seed", "model", "test")  # not exposures, unit tests or the run's hooks

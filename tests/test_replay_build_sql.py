@@ -3,6 +3,7 @@ time it prints is the time of the build's own work (the README's "Speed and memo
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
@@ -67,4 +68,15 @@ def test_a_node_without_its_sql_stops_the_replay_naming_it(built_from_nothing, t
     run_sql = copy / "target" / "run" / "dialogue_warehouse" / "models"
     (run_sql / "marts" / "pretrain" / "turns.sql").unlink()
     with pytest.raises(SystemExit, match=r"dialogue_warehouse\.turns: no SQL at .*turns\.sql"):
+        replay_build_sql.main([str(copy), "--output", str(tmp_path / "out")])
+
+
+def test_a_build_that_added_to_kept_tables_is_refused(built_from_nothing, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(built_from_nothing, copy)
+    run_results = copy / "target" / "run_results.json"
+    results = json.loads(run_results.read_text(encoding="utf-8"))
+    results["args"]["full_refresh"] = False  # as in a build that restaged one dataset
+    run_results.write_text(json.dumps(results), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"run_results\.json is not of a build from nothing"):
         replay_build_sql.main([str(copy), "--output", str(tmp_path / "out")])
