@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import dataclasses
 import datetime
 import heapq
 import json
@@ -34,6 +35,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from warehouse.docs_site import warehouse_database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The profile's buffer memory for DuckDB, unless DW_MEMORY_LIMIT says otherwise.
@@ -53,10 +56,19 @@ def _started_at(result: dict) -> float:
     return datetime.datetime.fromisoformat(result["timing"][0]["started_at"]).timestamp()
 
 
-def nodes_in_run_order(target_dir: Path) -> tuple[list[dict], str]:
-    """The seeds, models and tests the build ran, in the order dbt started them, and the
-    project's name. Refuses a build that was not made from nothing: its incremental models'
-    SQL adds to tables it does not create."""
+@dataclasses.dataclass(frozen=True)
+class RecordedBuild:
+    """What target/ says of the last build: the seeds, models and tests it ran, in the order
+    dbt started them, the project's name and the warehouse's catalog name."""
+
+    nodes: list[dict]
+    project: str
+    warehouse: str
+
+
+def recorded_build(target_dir: Path) -> RecordedBuild:
+    """The last build of target_dir. Refuses one that was not made from nothing: its
+    incremental models' SQL adds to tables it does not create."""
     manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))
     if results["args"].get("which") != "build" or not results["args"].get("full_refresh"):
@@ -69,7 +81,7 @@ def nodes_in_run_order(target_dir: Path) -> tuple[list[dict], str]:
     nodes = [manifest["nodes"].get(result["unique_id"]) for result in ran]
     kinds = ("seed", "model", "test")  # not exposures, unit tests or the run's hooks
     nodes = [node for node in nodes if node is not None and node["resource_type"] in kinds]
-    return nodes, manifest["metadata"]["project_name"]
+    return RecordedBuild(nodes, manifest["metadata"]["project_name"], warehouse_database(manifest))
 
 
 def statements_of(node: dict, target_dir: Path, project: str) -> str:
@@ -82,19 +94,18 @@ def statements_of(node: dict, target_dir: Path, project: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def open_databases(nodes: list[dict], output: Path, built: Path) -> duckdb.DuckDBPyConnection:
-    """New DuckDB files under output, one per database the nodes use (the warehouse's as the
-    main one, named as in the build), every schema created; the built warehouse attached
-    read-only as `built`, for the seeds."""
-    main = next(node["database"] for node in nodes if node["resource_type"] == "seed")
+def open_databases(build: RecordedBuild, output: Path, built: Path) -> duckdb.DuckDBPyConnection:
+    """New DuckDB files under output, one per database the build's nodes use (the warehouse's
+    as the main one, named as in the build), every schema created; the built warehouse
+    attached read-only as `built`, for the seeds."""
     connection = duckdb.connect(
-        str(output / f"{main}.duckdb"),
+        str(output / f"{build.warehouse}.duckdb"),
         config={"memory_limit": profile_memory_limit(), "preserve_insertion_order": False},
     )
-    databases = {node["database"] for node in nodes if node["resource_type"] == "model"}
-    for database in sorted(databases - {main}):
+    databases = {node["database"] for node in build.nodes if node["resource_type"] == "model"}
+    for database in sorted(databases - {build.warehouse}):
         connection.execute(f"attach '{output / database}.duckdb' as \"{database}\"")
-    for database, schema in sorted({(node["database"], node["schema"]) for node in nodes}):
+    for database, schema in sorted({(node["database"], node["schema"]) for node in build.nodes}):
         connection.execute(f'create schema if not exists "{database}"."{schema}"')
     connection.execute(f"attach '{built}' as built (read_only)")
     return connection
@@ -120,15 +131,16 @@ def replay_node(connection: duckdb.DuckDBPyConnection, node: dict, sql: str | No
         connection.execute(f'alter {kind} {relation}."{name}__dbt_tmp" rename to "{name}"')
 
 
-def differing_row_counts(connection: duckdb.DuckDBPyConnection, nodes: list[dict]) -> list[str]:
+def differing_row_counts(connection: duckdb.DuckDBPyConnection, build: RecordedBuild) -> list[str]:
     """The models of the warehouse database whose row count differs from the built one's."""
-    main = next(node["database"] for node in nodes if node["resource_type"] == "seed")
     differing = []
-    for node in nodes:
-        if node["resource_type"] != "model" or node["database"] != main:
+    for node in build.nodes:
+        if node["resource_type"] != "model" or node["database"] != build.warehouse:
             continue
         relation = f'"{node["schema"]}"."{node["alias"]}"'
-        replayed = connection.execute(f'select count(*) from "{main}".{relation}').fetchall()
+        replayed = connection.execute(
+            f'select count(*) from "{build.warehouse}".{relation}'
+        ).fetchall()
         built = connection.execute(f"select count(*) from built.{relation}").fetchall()
         if replayed != built:
             differing.append(f"{node['name']} ({replayed[0][0]:,} rows, built {built[0][0]:,})")
@@ -184,13 +196,15 @@ def replay_all(
     return seconds
 
 
-def replay(data_dir: Path, output: Path, threads: int = 1) -> str:
-    """Replay data_dir's last build into output, `threads` nodes at a time; the summary line."""
+def replay(data_dir: Path, output: Path, threads: int = 1) -> tuple[str, bool]:
+    """Replay data_dir's last build into output, `threads` nodes at a time: the summary line,
+    and whether every warehouse model came out with the built one's row count."""
     data_dir = data_dir.resolve()
     target_dir = data_dir / "target"
-    nodes, project = nodes_in_run_order(target_dir)
+    build = recorded_build(target_dir)
+    nodes = build.nodes
     statements = {
-        node["unique_id"]: statements_of(node, target_dir, project)
+        node["unique_id"]: statements_of(node, target_dir, build.project)
         for node in nodes
         if node["resource_type"] != "seed"
     }
@@ -198,11 +212,11 @@ def replay(data_dir: Path, output: Path, threads: int = 1) -> str:
     previous_dir = os.getcwd()
     os.chdir(data_dir)
     try:
-        with open_databases(nodes, output.resolve(), data_dir / "warehouse.duckdb") as connection:
+        with open_databases(build, output.resolve(), data_dir / "warehouse.duckdb") as connection:
             started = time.perf_counter()
             seconds = replay_all(connection, nodes, statements, threads)
             wall = time.perf_counter() - started
-            differing = differing_row_counts(connection, nodes)
+            differing = differing_row_counts(connection, build)
     finally:
         os.chdir(previous_dir)
     node_by_id = {node["unique_id"]: node for node in nodes}
@@ -218,12 +232,13 @@ def replay(data_dir: Path, output: Path, threads: int = 1) -> str:
         if not differing
         else "ROW COUNTS DIFFER: " + ", ".join(differing)
     )
-    return (
+    summary = (
         f"replayed {len(nodes)} nodes on {threads} thread{'s' if threads > 1 else ''} "
         f"in {wall:.1f} s; node time: "
         + ", ".join(f"{len(times)} {kind}s {sum(times):.1f} s" for kind, times in kinds.items())
         + f"; {check}"
     )
+    return summary, not differing
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,12 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--threads must be at least 1")
     if arguments.output is not None:
         arguments.output.mkdir(parents=True, exist_ok=True)
-        summary = replay(arguments.data_dir, arguments.output, arguments.threads)
+        summary, same_rows = replay(arguments.data_dir, arguments.output, arguments.threads)
     else:
         with tempfile.TemporaryDirectory() as temporary:
-            summary = replay(arguments.data_dir, Path(temporary), arguments.threads)
+            summary, same_rows = replay(arguments.data_dir, Path(temporary), arguments.threads)
     print(summary)
-    return 0 if "DIFFER" not in summary else 1
+    return 0 if same_rows else 1
 
 
 if __name__ == "__main__":
