@@ -97,12 +97,16 @@ def statements_of(node: dict, target_dir: Path, project: str) -> str:
 def open_databases(build: RecordedBuild, output: Path, built: Path) -> duckdb.DuckDBPyConnection:
     """New DuckDB files under output, one per database the build's nodes use (the warehouse's
     as the main one, named as in the build), every schema created; the built warehouse
-    attached read-only as `built`, for the seeds."""
+    attached read-only as `built`, for the seeds. Refuses files already there: the replay
+    makes every table anew, and never writes into files it did not create."""
+    databases = {node["database"] for node in build.nodes if node["resource_type"] == "model"}
+    files = [output / f"{database}.duckdb" for database in sorted(databases | {build.warehouse})]
+    for existing in (path for path in files if path.exists()):
+        raise SystemExit(f"replay: {existing} already exists; give --output an empty folder")
     connection = duckdb.connect(
         str(output / f"{build.warehouse}.duckdb"),
         config={"memory_limit": profile_memory_limit(), "preserve_insertion_order": False},
     )
-    databases = {node["database"] for node in build.nodes if node["resource_type"] == "model"}
     for database in sorted(databases - {build.warehouse}):
         connection.execute(f"attach '{output / database}.duckdb' as \"{database}\"")
     for database, schema in sorted({(node["database"], node["schema"]) for node in build.nodes}):

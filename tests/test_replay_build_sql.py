@@ -80,3 +80,14 @@ def test_a_build_that_added_to_kept_tables_is_refused(built_from_nothing, tmp_pa
     run_results.write_text(json.dumps(results), encoding="utf-8")
     with pytest.raises(SystemExit, match=r"run_results\.json is not of a build from nothing"):
         replay_build_sql.main([str(copy), "--output", str(tmp_path / "out")])
+
+
+def test_an_output_folder_holding_a_replay_is_refused_and_left_as_it_was(
+    built_from_nothing, tmp_path
+):
+    kept = tmp_path / "warehouse.duckdb"
+    kept.write_bytes(b"someone's file")
+    with pytest.raises(SystemExit, match=r"warehouse\.duckdb already exists; give --output an"):
+        replay_build_sql.main([str(built_from_nothing), "--output", str(tmp_path)])
+    assert kept.read_bytes() == b"someone's file"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]
